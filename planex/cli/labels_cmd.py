@@ -1,0 +1,151 @@
+"""``planex labels``: check, summarise and pre-annotate labelled documents."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+from planex import rules
+from planex.labelfile import Document, LabelFileError, iter_documents, label_files, load_documents, write_documents
+from planex.normalise import normalise
+from planex.scheme import DEFAULT_SCHEME, load_scheme
+from planex.sheet import from_sheet, review_counts, to_sheet
+from planex.textio import read_text
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("labels", help="check, summarise and pre-annotate label files")
+    lsub = p.add_subparsers(dest="labels_command", required=True, metavar="ACTION")
+    c = lsub.add_parser("check", help="validate label files; exit 1 listing every problem")
+    c.add_argument("paths", nargs="+", type=Path, help="JSONL files or folders (searched for *.jsonl)")
+    c.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
+    c.set_defaults(func=check)
+    s = lsub.add_parser("stats", help="counts per label per document and span-length distributions")
+    s.add_argument("paths", nargs="*", type=Path, default=[Path("labels")], help="files or folders (default labels/)")
+    s.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme")
+    s.set_defaults(func=stats)
+    a = lsub.add_parser("preannotate", help="normalise raw texts and propose spans with the rule extractor")
+    a.add_argument("inputs", nargs="+", type=Path, help=".txt files, or a .jsonl corpus with --ids")
+    a.add_argument("--ids", default="", help="comma-separated ids to take from a JSONL corpus")
+    a.add_argument("--out", type=Path, required=True, help="draft JSONL to write")
+    a.set_defaults(func=preannotate)
+    sh = lsub.add_parser("sheet", help="write one editable span sheet (TSV) per document")
+    sh.add_argument("draft", type=Path, help="draft JSONL")
+    sh.add_argument("--out", type=Path, required=True, help="folder for <id>.tsv and <id>.txt")
+    sh.set_defaults(func=sheet)
+    ap = lsub.add_parser("apply", help="build final labels from a draft and its reviewed sheets")
+    ap.add_argument("draft", type=Path, help="draft JSONL (gives text and proposed spans)")
+    ap.add_argument("sheets", type=Path, help="folder of reviewed <id>.tsv sheets")
+    ap.add_argument("--out", type=Path, required=True, help="final JSONL to write")
+    ap.add_argument("--review", type=Path, help="append review counts (JSON lines) to this file")
+    ap.set_defaults(func=apply)
+
+
+def check(args: argparse.Namespace) -> int:
+    scheme = load_scheme(args.scheme)
+    problems, n_docs, n_spans = [], 0, 0
+    for path in label_files(args.paths):
+        for doc, found in iter_documents(path, scheme):
+            problems.extend(found)
+            if doc is not None:
+                n_docs += 1
+                n_spans += len(doc.spans)
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"{n_docs} documents, {n_spans} spans, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+def stats(args: argparse.Namespace) -> int:
+    scheme = load_scheme(args.scheme)
+    docs = load_documents(args.paths, scheme)
+    names = scheme.names
+    print("document".ljust(28) + "chars".rjust(8) + "".join(n.rjust(11) for n in names))
+    total: Counter[str] = Counter()
+    lengths: dict[str, list[int]] = {n: [] for n in names}
+    for d in docs:
+        c = Counter(s.label for s in d.spans)
+        total.update(c)
+        for s in d.spans:
+            lengths[s.label].append(s.end - s.start)
+        print(d.id[:27].ljust(28) + str(len(d.text)).rjust(8) + "".join(str(c[n]).rjust(11) for n in names))
+    chars = sum(len(d.text) for d in docs)
+    print(f"{'TOTAL (' + str(len(docs)) + ' docs)':28}{chars:>8}" + "".join(str(total[n]).rjust(11) for n in names))
+    print("\nspan length (characters): min / median / mean / p90 / max")
+    for n in names:
+        xs = sorted(lengths[n])
+        if xs:
+            p90 = xs[max(0, -(-9 * len(xs) // 10) - 1)]  # nearest-rank percentile
+            print(f"  {n:12} {xs[0]:>4} {statistics.median(xs):>7.1f} {statistics.mean(xs):>7.1f} {p90:>5} {xs[-1]:>5}")
+    return 0
+
+
+def _raw_inputs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    wanted = [i for i in args.ids.split(",") if i]
+    out = []
+    for path in args.inputs:
+        if path.suffix == ".jsonl":
+            records = {r["id"]: r for r in map(json.loads, read_text(path).splitlines()) if r}
+            missing = [i for i in wanted if i not in records]
+            if missing:
+                raise ValueError(f"{path}: no records with ids {', '.join(missing)}")
+            out += [(i, f"corpus:{i} {records[i].get('url', '')}".strip(), records[i]["text"]) for i in wanted]
+        else:
+            out.append((path.stem, f"seeds/{path.name}", read_text(path)))
+    return out
+
+
+def preannotate(args: argparse.Namespace) -> int:
+    docs = []
+    for doc_id, source, raw in _raw_inputs(args):
+        text = normalise(raw).text
+        docs.append(Document(doc_id, text, rules.extract(text), source))
+    write_documents(args.out, docs)
+    print(f"wrote {len(docs)} drafts, {sum(len(d.spans) for d in docs)} proposed spans to {args.out}")
+    return 0
+
+
+def sheet(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    for doc in load_documents([args.draft]):
+        (args.out / f"{doc.id}.tsv").write_text(to_sheet(doc), encoding="utf-8")
+        (args.out / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    return 0
+
+
+def apply(args: argparse.Namespace) -> int:
+    scheme = load_scheme()
+    final, problems, counts = [], [], []
+    for doc in load_documents([args.draft]):
+        path = args.sheets / f"{doc.id}.tsv"
+        spans, found = from_sheet(doc.text, read_text(path), str(path))
+        problems += found
+        new = Document(doc.id, doc.text, spans, doc.source, doc.meta)
+        final.append(new)
+        counts.append({"id": doc.id, **review_counts(doc.spans, spans)})
+    if not problems:
+        try:
+            load_documents_inline(final, scheme.names)
+        except LabelFileError as e:
+            problems += e.problems
+    if problems:
+        raise LabelFileError(problems)
+    write_documents(args.out, final)
+    if args.review:
+        with args.review.open("a", encoding="utf-8") as f:
+            f.writelines(json.dumps(c, ensure_ascii=False) + "\n" for c in counts)
+    for c in counts:
+        print(json.dumps(c, ensure_ascii=False))
+    return 0
+
+
+def load_documents_inline(docs: list[Document], names: tuple[str, ...]) -> None:
+    from planex.labelfile import span_problems
+
+    problems = [p for d in docs for p in span_problems(d.text, d.spans, names, d.id)]
+    if problems:
+        raise LabelFileError(problems)

@@ -1,0 +1,169 @@
+"""Read, validate and write labelled documents (JSONL, one document per line).
+
+Format (``LABELING.md``)::
+
+    {"id": "...", "source": "...", "text": "...", "spans": [{"start": 0, "end": 4, "label": "TASK"}]}
+
+Offsets are Python code-point indices into ``text`` (the normalised text), end exclusive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planex import atomic
+from planex.scheme import LabelScheme
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+    label: str
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    spans: list[Span]
+    source: str = ""
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        record: dict[str, object] = {"id": self.id, "source": self.source, "text": self.text}
+        record.update(self.meta)
+        record["spans"] = [{"start": s.start, "end": s.end, "label": s.label} for s in sorted(self.spans)]
+        return json.dumps(record, ensure_ascii=False)
+
+
+class LabelFileError(ValueError):
+    """One or more problems in label files; ``problems`` lists them, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(problems[:20])
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} problem(s) in label files:\n{shown}{more}")
+
+
+def span_problems(text: str, spans: Iterable[Span], labels: Iterable[str] | None, where: str) -> list[str]:
+    """Return a message for every invalid span (range, whitespace, label, overlap)."""
+    problems = []
+    known = set(labels) if labels is not None else None
+    prev: Span | None = None
+    for s in sorted(spans):
+        at = f"{where}: span {s.start}-{s.end} {s.label}"
+        if s.start >= s.end:
+            problems.append(f"{at}: empty or ends before it starts")
+            continue
+        if s.start < 0 or s.end > len(text):
+            problems.append(f"{at}: out of range (text has {len(text)} characters)")
+            continue
+        piece = text[s.start : s.end]
+        if piece != piece.strip():
+            problems.append(f"{at} {piece!r}: begins or ends with whitespace; trim the span")
+        if known is not None and s.label not in known:
+            problems.append(f"{at} {piece!r}: unknown label; add it to labels/scheme.json or fix the name")
+        if prev is not None and s.start < prev.end:
+            problems.append(
+                f"{at} {piece!r}: overlaps span {prev.start}-{prev.end} {prev.label} "
+                f"{text[prev.start : prev.end]!r}; spans must not overlap"
+            )
+        prev = s
+    return problems
+
+
+def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as e:
+        return None, [f"{where}: not valid JSON ({e.msg} at column {e.colno})"]
+    if not isinstance(record, dict):
+        return None, [f"{where}: expected a JSON object"]
+    problems = []
+    text = record.get("text")
+    if not isinstance(text, str) or not text:
+        problems.append(f"{where}: field 'text' must be a non-empty string")
+    doc_id = record.get("id")
+    if not isinstance(doc_id, str) or not doc_id:
+        problems.append(f"{where}: field 'id' must be a non-empty string")
+    raw_spans = record.get("spans", [])
+    if not isinstance(raw_spans, list):
+        problems.append(f"{where}: field 'spans' must be a list")
+        raw_spans = []
+    spans = []
+    for i, s in enumerate(raw_spans):
+        ok = isinstance(s, dict) and all(isinstance(s.get(k), int) for k in ("start", "end"))
+        if not ok or not isinstance(s.get("label"), str):
+            problems.append(f"{where}: spans[{i}] must be {{'start': int, 'end': int, 'label': str}}, got {s!r}")
+            continue
+        spans.append(Span(s["start"], s["end"], s["label"]))
+        if isinstance(s.get("text"), str) and isinstance(text, str) and text[s["start"] : s["end"]] != s["text"]:
+            problems.append(
+                f"{where}: span {s['start']}-{s['end']} says text {s['text']!r} "
+                f"but the document has {text[s['start'] : s['end']]!r} there"
+            )
+    if problems:
+        return None, problems
+    assert isinstance(text, str) and isinstance(doc_id, str)
+    meta = {k: v for k, v in record.items() if k not in ("id", "source", "text", "spans")}
+    return Document(doc_id, text, spans, str(record.get("source", "")), meta), []
+
+
+def label_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders to the ``*.jsonl`` files under them (sorted); keep files as given."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.jsonl")))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise LabelFileError([f"{p}: no such file or folder"])
+    return files
+
+
+def iter_documents(path: Path, scheme: LabelScheme | None) -> Iterator[tuple[Document | None, list[str]]]:
+    """Yield (document or None, problems) for each non-blank line of a JSONL file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        yield None, [f"{path}: not UTF-8 (byte {e.start}); re-save the file as UTF-8"]
+        return
+    names = scheme.names if scheme is not None else None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path} line {n}"
+        doc, problems = _parse_line(line, where)
+        if doc is not None:
+            problems = span_problems(doc.text, doc.spans, names, f"{where} ({doc.id})")
+        yield (doc if not problems else None), problems
+
+
+def load_documents(paths: Iterable[str | Path], scheme: LabelScheme | None = None) -> list[Document]:
+    """Load every document from files and folders; raise :class:`LabelFileError` listing all problems."""
+    docs: list[Document] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for path in label_files(paths):
+        for doc, found in iter_documents(path, scheme):
+            problems.extend(found)
+            if doc is None:
+                continue
+            if doc.id in seen:
+                problems.append(f"{path}: document id {doc.id!r} is also in {seen[doc.id]}; ids must be unique")
+            seen[doc.id] = str(path)
+            docs.append(doc)
+    if problems:
+        raise LabelFileError(problems)
+    return docs
+
+
+def write_documents(path: str | Path, docs: Iterable[Document]) -> None:
+    """Write documents as JSONL atomically."""
+    atomic.write_text(path, "".join(d.to_json() + "\n" for d in docs))

@@ -1,0 +1,199 @@
+"""Normalise raw plan text and keep a map from every normalised character back to raw offsets.
+
+The pipeline, in order (each step keeps the map exact):
+
+1. ``\\r\\n`` and lone ``\\r`` become ``\\n``.
+2. Misdecoded runs (GBK bytes decoded one byte out of step, e.g. ``?。ㄒ唬┲``) are
+   re-decoded when the shifted bytes give clean text (see :mod:`planex.mojibake`).
+3. Phonetic annotations after a Han character are removed: ``區(qū)`` → ``區``.
+4. Hard line breaks inside a paragraph (PDF wrapping, sometimes as a blank line)
+   are joined; real paragraph breaks are kept.
+5. Traditional characters become simplified (OpenCC ``t2s``).
+
+Every normalised character ``i`` remembers the raw half-open range ``[starts[i], ends[i])``
+it came from, so :meth:`Normalised.to_raw` can return the exact raw span of any
+normalised span, even where a step changed the length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from planex import mojibake
+
+
+class InvalidTextError(ValueError):
+    """Raised for input that cannot be normalised (not a str, lone surrogates)."""
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Normalised text plus, for each of its characters, the raw range it came from."""
+
+    raw: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span ``[start, end)`` to the raw span covering its source characters.
+
+        >>> n = normalise("區(qū)域")
+        >>> n.text, n.to_raw(0, 2)
+        ('区域', (0, 6))
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span {start}-{end} is outside the normalised text (length {len(self.text)})")
+        return self.starts[start], self.ends[end - 1]
+
+
+# An edit replaces text[start:end] with `new`; `spans` optionally gives, per new character,
+# the (start, end) range in the *current* text it comes from (defaults to the whole region,
+# or char-by-char when lengths match).
+@dataclass(frozen=True)
+class _Edit:
+    start: int
+    end: int
+    new: str
+    spans: tuple[tuple[int, int], ...] | None = None
+
+
+def _apply(
+    text: str, starts: list[int], ends: list[int], edits: Iterable[_Edit]
+) -> tuple[str, list[int], list[int]]:
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: e.start):
+        if e.start < pos:
+            raise AssertionError("normalisation edits overlap")  # a bug in a step, not bad input
+        out.append(text[pos : e.start])
+        new_starts.extend(starts[pos : e.start])
+        new_ends.extend(ends[pos : e.start])
+        if e.spans is not None:
+            src = e.spans
+        elif len(e.new) == e.end - e.start:
+            src = tuple((i, i + 1) for i in range(e.start, e.end))
+        else:
+            src = tuple((e.start, e.end) for _ in e.new)
+        for a, b in src:
+            new_starts.append(starts[a])
+            new_ends.append(ends[b - 1])
+        out.append(e.new)
+        pos = e.end
+    out.append(text[pos:])
+    new_starts.extend(starts[pos:])
+    new_ends.extend(ends[pos:])
+    return "".join(out), new_starts, new_ends
+
+
+def _newlines(text: str) -> list[_Edit]:
+    return [_Edit(m.start(), m.end(), "\n") for m in re.finditer(r"\r\n?", text)]
+
+
+# A pinyin syllable with at least one tone mark (or ü), in parentheses right after a Han
+# character. Requiring a tone mark keeps ordinary parentheses such as "(a)" or "(PC)".
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_PHONETIC = re.compile(
+    rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（](?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]"
+)
+
+
+def _phonetic(text: str) -> list[_Edit]:
+    return [_Edit(m.start(), m.end(), "") for m in _PHONETIC.finditer(text)]
+
+
+# Where a line ends with one of these, the break after it is a real paragraph end.
+_TERMINAL = set("。！？!?；;：:）)」』】〕》>”’\"…")
+# A line ending like this is a document or section title, complete in itself.
+_TITLE_END = re.compile(r"(?:通知|方案|意见|办法|规划|要点|报告|决定|细则|措施|规定|清单|分工|公告|通告)\s*$")
+# A line starting like this begins a new item, so the break before it is real.
+_ITEM_START = re.compile(
+    r"[ \t\u3000\xa0]*(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|"
+    r"[①-⑳]|——|附件|附表|[〔【《])"
+)
+# Lines shorter than this are headings, titles, signatures or dates, not wrapped prose.
+_MIN_WRAPPED_LINE = 24
+_BREAK = re.compile(r"[ \t\u3000\xa0]*\n(?:[ \t\u3000\xa0]*\n)?[ \t\u3000\xa0]*")
+
+
+def _line_wraps(text: str) -> list[_Edit]:
+    """Join breaks (single or one blank line) that fall inside a sentence.
+
+    A break is joined when the line before it is long, does not end a sentence,
+    and the line after it does not start a new item:
+    ``…市人力\\n\\n资源社会保障局…`` → ``…市人力资源社会保障局…``.
+    """
+    edits = []
+    for m in _BREAK.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line = text[line_start : m.start()].strip(" \t\u3000\xa0")
+        nxt = text[m.end() : m.end() + 12]
+        if (
+            len(line) >= _MIN_WRAPPED_LINE
+            and line[-1] not in _TERMINAL
+            and not _TITLE_END.search(line)
+            and nxt[:1] not in ("", "\n")
+            and not _ITEM_START.match(nxt)
+        ):
+            edits.append(_Edit(m.start(), m.end(), ""))
+    return edits
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+
+
+# OpenCC converts phrases, so convert whole runs of Han text and fall back to
+# character-by-character conversion in the rare run where the length changes.
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _t2s(text: str) -> list[_Edit]:
+    convert = _converter()
+    edits = []
+    for m in _HAN_RUN.finditer(text):
+        run = m.group()
+        new = convert(run)
+        if new == run:
+            continue
+        if len(new) != len(run):
+            new = "".join(c if len(c) == 1 else ch for ch, c in ((ch, convert(ch)) for ch in run))
+        edits.append(_Edit(m.start(), m.end(), new))
+    return edits
+
+
+def _check(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise InvalidTextError(f"expected text (str), got {type(raw).__name__}")
+    bad = re.search(r"[\ud800-\udfff]", raw)
+    if bad:
+        raise InvalidTextError(
+            f"text contains a lone surrogate at offset {bad.start()}: it is not valid Unicode; "
+            "decode the file as UTF-8 (errors='strict') before passing it in"
+        )
+    return raw
+
+
+def normalise(raw: str) -> Normalised:
+    """Normalise raw plan text; the result maps every character back to ``raw``.
+
+    >>> normalise("設(shè)立\\r\\n").text
+    '设立\\n'
+    """
+    _check(raw)
+    text = raw
+    starts = list(range(len(raw)))
+    ends = list(range(1, len(raw) + 1))
+    for step in (_newlines, mojibake.repairs, _phonetic, _line_wraps, _t2s):
+        edits = [_Edit(*e) if not isinstance(e, _Edit) else e for e in step(text)]
+        if edits:
+            text, starts, ends = _apply(text, starts, ends, edits)
+    return Normalised(raw=raw, text=text, starts=tuple(starts), ends=tuple(ends))

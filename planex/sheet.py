@@ -1,0 +1,67 @@
+"""Span sheets: a reviewable, hand-editable list of a document's spans.
+
+A sheet is TSV with one span per line: ``start<TAB>LABEL<TAB>text``. When a sheet is
+applied, ``start`` is only a hint: the span is placed at the occurrence of ``text``
+nearest to it, so a reviewer can fix a boundary by editing ``text`` alone, or add a
+span by writing an approximate offset. Lines starting with ``#`` are comments.
+"""
+
+from __future__ import annotations
+
+from planex.labelfile import Document, Span
+
+
+def to_sheet(doc: Document) -> str:
+    lines = [f"# {doc.id}: start<TAB>LABEL<TAB>text; start is a hint, text is exact"]
+    lines += [f"{s.start}\t{s.label}\t{doc.text[s.start : s.end]}" for s in sorted(doc.spans)]
+    return "\n".join(lines) + "\n"
+
+
+def nearest(text: str, piece: str, hint: int) -> int:
+    """Return the start of the occurrence of ``piece`` in ``text`` nearest to ``hint``, or -1."""
+    best, pos = -1, text.find(piece)
+    while pos != -1:
+        if best == -1 or abs(pos - hint) < abs(best - hint):
+            best = pos
+        pos = text.find(piece, pos + 1)
+    return best
+
+
+def from_sheet(text: str, sheet: str, where: str) -> tuple[list[Span], list[str]]:
+    """Parse a sheet against ``text``; return spans and problems (file:line: message)."""
+    spans, problems = [], []
+    for n, line in enumerate(sheet.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[0].strip().lstrip("-").isdigit() or not parts[2]:
+            problems.append(f"{where}:{n}: expected start<TAB>LABEL<TAB>text, got {line!r}")
+            continue
+        hint, label, piece = int(parts[0]), parts[1].strip(), parts[2]
+        start = nearest(text, piece, hint)
+        if start == -1:
+            problems.append(f"{where}:{n}: text {piece!r} does not occur in the document")
+            continue
+        spans.append(Span(start, start + len(piece), label))
+    return sorted(set(spans)), problems
+
+
+def review_counts(proposed: list[Span], final: list[Span]) -> dict[str, int]:
+    """Count what review did: kept, removed, added, and boundary/label changes (overlapping pairs)."""
+    prop, fin = set(proposed), set(final)
+    kept = prop & fin
+    gone = sorted(prop - fin)
+    new = sorted(fin - prop)
+    changed = 0
+    for f in new:
+        if any(p.start < f.end and f.start < p.end for p in gone):
+            changed += 1
+    relabelled_or_moved = sum(1 for p in gone if any(p.start < f.end and f.start < p.end for f in new))
+    return {
+        "proposed": len(prop),
+        "kept": len(kept),
+        "removed": len(gone) - relabelled_or_moved,
+        "boundary_or_label_changed": changed,
+        "added": len(new) - changed,
+        "final": len(fin),
+    }
