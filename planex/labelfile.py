@@ -114,12 +114,16 @@ def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
     return Document(doc_id, text, spans, str(record.get("source", "")), meta), []
 
 
+# Folders of work files that are not gold labels: pre-annotator drafts and review counts.
+NOT_LABELS = {"drafts", "review"}
+
+
 def label_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders to the ``*.jsonl`` files under them (sorted); keep files as given."""
+    """Expand folders to the ``*.jsonl`` files under them (sorted), skipping ``drafts/`` and ``review/``."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(p.rglob("*.jsonl")))
+            files.extend(f for f in sorted(p.rglob("*.jsonl")) if not NOT_LABELS & set(f.relative_to(p).parts[:-1]))
         elif p.exists():
             files.append(p)
         else:

@@ -24,12 +24,29 @@ _RUN = re.compile(r"[^\x00-\x7f\s]+")
 
 
 def _common(ch: str) -> bool:
-    """True for characters of GB2312, the set everyday simplified and most traditional text uses."""
+    """True for characters of GB2312 or Big5: what everyday simplified or traditional text uses."""
+    for charset in ("gb2312", "big5"):
+        try:
+            ch.encode(charset)
+            return True
+        except UnicodeEncodeError:
+            pass
+    return False
+
+
+def _frequent(ch: str) -> bool:
+    """True for GB2312 level-1 Han (B0A1–D7F9), Big5 frequent Han (A440–C67E) or full-width punctuation."""
     try:
-        ch.encode("gb2312")
+        b = ch.encode("gb2312")
+        if len(b) == 2 and (0xB0 <= b[0] <= 0xD7 or 0xA1 <= b[0] <= 0xA3):
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        b = ch.encode("big5")
+        return len(b) == 2 and 0xA440 <= (b[0] << 8 | b[1]) <= 0xC67E
     except UnicodeEncodeError:
         return False
-    return True
 
 
 def _decode_shifted(data: list[tuple[int, int]]) -> list[tuple[str, int, int]] | None:
@@ -60,7 +77,8 @@ def _decode_shifted(data: list[tuple[int, int]]) -> list[tuple[str, int, int]] |
 
 
 def _clean(chars: list[tuple[str, int, int]]) -> bool:
-    return bool(chars) and all(not _PUA.match(c) and c != "\ufffd" for c, _, _ in chars)
+    # Shifted GBK never legitimately yields ASCII: an ASCII result means the bytes were not shifted text.
+    return len(chars) >= 2 and all(not _PUA.match(c) and c != "\ufffd" and ord(c) >= 0x80 for c, _, _ in chars)
 
 
 def _score(s: str) -> float:
@@ -73,8 +91,10 @@ def repairs(text: str) -> list[Repair]:
     for m in _RUN.finditer(text):
         a, b = m.span()
         lost_lead = a > 0 and text[a - 1] == "?"
-        if not lost_lead and not _PUA.search(m.group()):
-            continue
+        # "?。" is the mark of a lost ideographic space (A1 A1) that put the decoder out of step.
+        signature = lost_lead and m.group().startswith("。")
+        if not _PUA.search(m.group()) and not signature and (not lost_lead or all(map(_common, m.group()))):
+            continue  # clean text after a stray "?" is left alone
         data = [(byte, i) for i in range(a, b) for byte in text[i].encode("gb18030")]
         shifted = data[1:]
         end = b
@@ -85,10 +105,15 @@ def repairs(text: str) -> list[Repair]:
                 shifted.append((ord(text[end]), end))
                 end += 1
         decoded = _decode_shifted(shifted)
+        # Bytes lost in the source (often near the end of a run) decode to rare characters:
+        # keep the repair only up to its last frequent character and leave the rest as it was.
+        while decoded and not _frequent(decoded[-1][0]):
+            decoded.pop()
         if decoded is None or not _clean(decoded):
             continue
+        end = min(end, decoded[-1][2] + 1)
         new = "".join(c for c, _, _ in decoded)
-        if _score(new) <= _score(text[a:end]):
+        if not signature and _score(new) <= _score(text[a:end]):
             continue
         start = a - 1 if lost_lead else a
         # Map each new char to the raw chars its bytes came from (positions relative to `text`).

@@ -43,6 +43,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     ap.add_argument("--out", type=Path, required=True, help="final JSONL to write")
     ap.add_argument("--review", type=Path, help="append review counts (JSON lines) to this file")
     ap.set_defaults(func=apply)
+    rn = lsub.add_parser("renormalise", help="re-normalise labelled documents from their sources and move spans")
+    rn.add_argument("paths", nargs="+", type=Path, help="label files or folders to update in place")
+    rn.add_argument("--corpus", type=Path, default=Path("../shared/corpus/plans.jsonl"),
+                    help="corpus JSONL for sources 'corpus:ID'")  # fmt: skip
+    rn.set_defaults(func=renormalise)
 
 
 def check(args: argparse.Namespace) -> int:
@@ -149,3 +154,34 @@ def load_documents_inline(docs: list[Document], names: tuple[str, ...]) -> None:
     problems = [p for d in docs for p in span_problems(d.text, d.spans, names, d.id)]
     if problems:
         raise LabelFileError(problems)
+
+
+def source_text(source: str, corpus: Path, _cache: dict[str, dict[str, str]] = {}) -> str:  # noqa: B006
+    """Return the raw text a document was labelled from (``seeds/…`` file or ``corpus:ID``)."""
+    if source.startswith("corpus:"):
+        if str(corpus) not in _cache:
+            _cache[str(corpus)] = {r["id"]: r["text"] for r in map(json.loads, read_text(corpus).splitlines()) if r}
+        return _cache[str(corpus)][source.split()[0].removeprefix("corpus:")]
+    return read_text(Path(source))
+
+
+def renormalise(args: argparse.Namespace) -> int:
+    from planex.migrate import migrate_spans
+
+    problems: list[str] = []
+    for path in label_files(args.paths):
+        docs = load_documents([path])
+        changed = 0
+        for doc in docs:
+            new = normalise(source_text(doc.source, args.corpus)).text
+            if new != doc.text:
+                doc.spans, found = migrate_spans(doc.text, new, doc.spans)
+                problems += [f"{path} {doc.id}: {p}" for p in found]
+                doc.text = new
+                changed += 1
+        if changed:
+            write_documents(path, docs)
+        print(f"{path}: {changed} of {len(docs)} documents re-normalised")
+    for p in problems:
+        print(p, file=sys.stderr)
+    return 1 if problems else 0

@@ -6,9 +6,18 @@ import argparse
 import importlib
 import sys
 
-# name -> module under planex.cli that defines add_parser(subparsers)
-COMMANDS = ["normalise_cmd", "labels_cmd", "pretrain_cmd", "train_cmd", "evaluate_cmd", "benchmark_cmd",
-            "serve_cmd", "predict_cmd"]  # fmt: skip
+# Modules that each define add_parser(subparsers). Training and serving commands live in
+# their own packages and are imported here only, so the shared library never depends on them.
+COMMANDS = [
+    "planex.cli.normalise_cmd",
+    "planex.cli.labels_cmd",
+    "training.pretrain_cmd",
+    "training.train_cmd",
+    "training.evaluate_cmd",
+    "training.benchmark_cmd",
+    "training.predict_cmd",
+    "serving.serve_cmd",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,9 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"planex.cli.{name}")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as e:
-            if e.name == f"planex.cli.{name}":
+            if e.name == name:
                 continue  # command not built in this checkout
             raise
         module.add_parser(sub)

@@ -1,0 +1,49 @@
+# planex: the README's two commands are `make serve` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TOKENIZERS_PARALLELISM := false
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
+
+.PHONY: install serve test test-slow lint model benchmark notebooks browser clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	# torch first and pinned: an unpinned torch would pull several GB of CUDA packages.
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev,notebooks]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/planex serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check planex serving training tests
+	$(BIN)/ruff format --check planex serving training tests
+	$(BIN)/mypy
+
+model: $(STAMP)
+	$(BIN)/planex train --labels labels/ --base-model models/base/planex-char-bert-4l256 --out models/default
+
+benchmark: $(STAMP)
+	$(BIN)/planex benchmark --labels labels/ --out reports/
+
+browser:
+	# Debian's Chromium for the browser test (playwright drives it; it downloads no browser).
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+notebooks: $(STAMP)
+	$(BIN)/python -m training.run_notebooks notebooks/01_labels.ipynb notebooks/02_evaluation.ipynb
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

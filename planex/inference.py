@@ -1,0 +1,109 @@
+"""Run a token classifier over text of any length and return spans with raw offsets.
+
+raw text → normalise (map back to raw) → tokenise with offsets → overlapping windows →
+model (windows batched) → merged per-token probabilities → IOB2 tags → spans on the
+normalised text → raw offsets. Span text is always sliced from the raw input, so
+``raw[start:end] == text`` holds by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from planex.codec import ScoredSpan, merge_windows, tags_to_spans, windows
+from planex.modelio import LoadedModel
+from planex.normalise import Normalised, normalise
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A predicted span: ``start``/``end`` index the raw input; ``norm_start``/``norm_end`` the normalised text."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+    score: float
+    norm_start: int
+    norm_end: int
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    max_tokens: int = 256  # per window, [CLS] and [SEP] included
+    stride: int = 192  # tokens between window starts: 64 tokens of overlap
+    batch_size: int = 16  # windows per forward pass
+
+    def __post_init__(self) -> None:
+        if not 8 <= self.max_tokens <= 512 or not 0 < self.stride <= self.max_tokens - 2:
+            raise ValueError("need 8 ≤ max_tokens ≤ 512 and 0 < stride ≤ max_tokens - 2")
+
+
+class Extractor:
+    """Predicts spans with a loaded model; thread-safe for concurrent calls (inference only)."""
+
+    def __init__(self, loaded: LoadedModel, config: WindowConfig | None = None):
+        self.loaded = loaded
+        self.config = config or WindowConfig(max_tokens=min(256, int(loaded.meta.get("max_length", 256))))
+        self.tags = [loaded.model.config.id2label[i] for i in range(len(loaded.model.config.id2label))]
+
+    def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
+        tok = self.loaded.tokenizer
+        cfg = self.config
+        body = cfg.max_tokens - 2
+        # verbose=False: long texts are windowed below, so the "longer than maximum" warning does not apply.
+        encoded = [tok(t, add_special_tokens=False, return_offsets_mapping=True, verbose=False) for t in texts]
+        jobs: list[tuple[int, tuple[int, int]]] = []
+        for n, enc in enumerate(encoded):
+            jobs += [(n, w) for w in windows(len(enc["input_ids"]), body, min(cfg.stride, body))]
+        outputs: list[list[np.ndarray]] = [[] for _ in texts]
+        spans: list[list[tuple[int, int]]] = [[] for _ in texts]
+        for i in range(0, len(jobs), cfg.batch_size):
+            chunk = jobs[i : i + cfg.batch_size]
+            seqs = [[tok.cls_token_id, *encoded[n]["input_ids"][a:b], tok.sep_token_id] for n, (a, b) in chunk]
+            width = max(map(len, seqs))
+            ids = torch.full((len(seqs), width), tok.pad_token_id or 0)
+            mask = torch.zeros((len(seqs), width), dtype=torch.long)
+            for r, s in enumerate(seqs):
+                ids[r, : len(s)] = torch.tensor(s)
+                mask[r, : len(s)] = 1
+            with torch.inference_mode():
+                logits = self.loaded.model(input_ids=ids.to(self.loaded.device), attention_mask=mask.to(self.loaded.device)).logits
+            probs = torch.softmax(logits.float(), -1).cpu().numpy()
+            for r, (n, (a, b)) in enumerate(chunk):
+                outputs[n].append(probs[r, 1 : 1 + b - a])
+                spans[n].append((a, b))
+        result = []
+        for n, enc in enumerate(encoded):
+            offsets = [tuple(o) for o in enc["offset_mapping"]]
+            merged = merge_windows(outputs[n], spans[n], len(offsets)) if offsets else np.zeros((0, len(self.tags)))
+            result.append((offsets, merged))
+        return result  # type: ignore[return-value]
+
+    def predict_normalised(self, texts: list[str]) -> list[list[ScoredSpan]]:
+        """Spans over already-normalised texts (what evaluation compares with gold labels)."""
+        out = []
+        for offsets, probs in self.token_probs(texts):
+            if not offsets:
+                out.append([])
+                continue
+            best = probs.argmax(-1)
+            tags = [self.tags[i] for i in best]
+            out.append(tags_to_spans(tags, offsets, probs.max(-1)))
+        return out
+
+    def extract(self, raws: list[str]) -> list[tuple[Normalised, list[Entity]]]:
+        """Normalise each raw text, predict, and return entities with offsets into the raw text."""
+        norms = [normalise(r) for r in raws]
+        results = []
+        for norm, spans in zip(norms, self.predict_normalised([n.text for n in norms]), strict=True):
+            entities = []
+            for s in spans:
+                a, b = norm.to_raw(s.start, s.end)
+                entities.append(Entity(s.label, norm.raw[a:b], a, b, round(s.score, 4), s.start, s.end))
+            results.append((norm, entities))
+        return results

@@ -1,0 +1,156 @@
+"""Load token-classification models and base models, refusing anything incomplete or unsafe.
+
+A planex model folder is a Hugging Face model folder (``config.json`` with ``id2label``,
+``model.safetensors``, tokenizer files) plus ``planex.json``: the label scheme it was
+trained with, that scheme's hash, its name and version. Weights are only ever read
+from safetensors, and remote code is never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from planex.device import pick_device
+from planex.scheme import LabelScheme, SchemeError, parse_scheme
+
+META_FILE = "planex.json"
+OFFLINE_BASES = "models/base/ (the in-house base made by `planex pretrain`) or any local Hugging Face folder"
+
+
+class ModelLoadError(ValueError):
+    """A model folder that cannot be served or trained from; the message names the folder and the fix."""
+
+
+@dataclass
+class LoadedModel:
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    scheme: LabelScheme
+    meta: dict[str, Any]
+    path: Path
+    device: torch.device
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", self.path.name))
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", "unversioned"))
+
+
+def _require(path: Path, name: str, fix: str) -> Path:
+    f = path / name
+    if not f.is_file():
+        raise ModelLoadError(f"model folder {path}: {name} is missing; {fix}")
+    return f
+
+
+def read_meta(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    f = _require(path, META_FILE, "this is not a planex model folder (train one with `planex train`)")
+    try:
+        meta = json.loads(f.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelLoadError(f"model folder {path}: {META_FILE} is not valid JSON ({e}); retrain or restore it") from None
+    if not isinstance(meta, dict):
+        raise ModelLoadError(f"model folder {path}: {META_FILE} must hold a JSON object")
+    return meta
+
+
+def load_tokenizer(path: str | Path) -> PreTrainedTokenizerBase:
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False)
+    except Exception as e:  # tokenizers raise many types for bad files
+        raise ModelLoadError(f"model folder {path}: the tokenizer cannot be loaded ({e})") from None
+    if not tokenizer.is_fast:
+        raise ModelLoadError(f"model folder {path}: a fast tokenizer (tokenizer.json) is needed for character offsets")
+    return tokenizer
+
+
+def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str | None = None) -> LoadedModel:
+    """Load a planex token classifier; check files, safetensors weights and the label scheme.
+
+    ``scheme``, when given, must have the same hash as the one the model was trained with.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise ModelLoadError(f"model folder {path} does not exist; train one with `planex train` or pass --model")
+    meta = read_meta(path)
+    _require(path, "config.json", "the folder is incomplete; retrain or copy the whole folder")
+    _require(path, "model.safetensors", "planex loads weights from safetensors only (pytorch_model.bin is refused)")
+    try:
+        model_scheme = parse_scheme(meta.get("scheme"), f"{path}/{META_FILE}")
+    except SchemeError as e:
+        raise ModelLoadError(str(e)) from None
+    if meta.get("scheme_hash") != model_scheme.hash:
+        raise ModelLoadError(f"model folder {path}: {META_FILE} scheme_hash does not match its scheme; the file was edited")
+    if scheme is not None and scheme.hash != model_scheme.hash:
+        raise ModelLoadError(
+            f"model folder {path} was trained with labels {', '.join(model_scheme.names)} but the scheme in use has "
+            f"{', '.join(scheme.names)}; retrain with `planex train` or use the matching labels/scheme.json"
+        )
+    tokenizer = load_tokenizer(path)
+    try:
+        model = AutoModelForTokenClassification.from_pretrained(str(path), use_safetensors=True, trust_remote_code=False)
+    except Exception as e:
+        raise ModelLoadError(f"model folder {path}: weights cannot be loaded ({type(e).__name__}: {e})") from None
+    if [model.config.id2label[i] for i in range(len(model.config.id2label))] != list(model_scheme.tags):
+        raise ModelLoadError(f"model folder {path}: config.json id2label does not match {META_FILE}; retrain the model")
+    dev = pick_device(device)
+    model.to(dev).eval()
+    return LoadedModel(model, tokenizer, model_scheme, meta, path, dev)
+
+
+def resolve_base(name_or_path: str) -> str:
+    """Return a loadable base: a local folder as is, or a hub id if it can be fetched (else fail fast)."""
+    local = Path(name_or_path)
+    if local.exists():
+        if not (local / "config.json").is_file():
+            raise ModelLoadError(f"base model folder {local} has no config.json; point --base-model at a model folder")
+        if not (local / "model.safetensors").is_file() and not list(local.glob("model-*.safetensors")):
+            raise ModelLoadError(f"base model folder {local} has no safetensors weights; convert them or use another base")
+        return str(local)
+    try:
+        from huggingface_hub import hf_hub_download
+
+        hf_hub_download(name_or_path, "config.json", etag_timeout=5)
+    except Exception as e:
+        raise ModelLoadError(
+            f"base model {name_or_path!r} is neither a local folder nor reachable on the model hub "
+            f"({type(e).__name__}). Offline, use {OFFLINE_BASES}."
+        ) from None
+    return name_or_path
+
+
+def save_model(
+    path: str | Path,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    scheme: LabelScheme,
+    meta: dict[str, Any],
+    extra_files: dict[str, str] | None = None,
+) -> Path:
+    """Write a complete planex model folder atomically (weights, tokenizer, ``planex.json``, extras).
+
+    ``id2label``/``label2id`` are written into the model config, so the folder describes itself.
+    """
+    from planex import atomic
+
+    model.config.id2label = scheme.id2label
+    model.config.label2id = scheme.label2id
+    full_meta = {**meta, "scheme": scheme.to_dict(), "scheme_hash": scheme.hash}
+    path = Path(path)
+    with atomic.directory(path) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        (tmp / META_FILE).write_text(json.dumps(full_meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        for name, text in (extra_files or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,47 @@
+"""Shared fixtures: a tiny randomly initialised BERT saved like a real planex model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the network
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def build_tiny_model(path: Path, scheme=None, seed: int = 0) -> Path:
+    """Save a 2-layer, hidden-32 BERT classifier with the project's character tokenizer."""
+    import torch
+    from transformers import BertConfig, BertForTokenClassification
+
+    from planex.modelio import save_model
+    from planex.normalise import normalise
+    from planex.scheme import load_scheme
+    from training.chartokenizer import build_vocab, make_tokenizer
+
+    scheme = scheme or load_scheme()
+    texts = [normalise(p.read_text(encoding="utf-8")).text for p in SEEDS]
+    tokenizer = make_tokenizer(build_vocab(texts, min_freq=1))
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=512, num_labels=len(scheme.tags),
+    )  # fmt: skip
+    model = BertForTokenClassification(config)
+    meta = {"name": "tiny-test", "version": f"test-{seed}", "max_length": 64, "base_model": "random"}
+    return save_model(path, model, tokenizer, scheme, meta)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in SEEDS}

@@ -1,0 +1,28 @@
+"""``planex pretrain``: masked-language-model pretraining of a small character BERT."""
+
+from __future__ import annotations
+
+import argparse
+
+from training.dataclass_cli import add_dataclass_options, dataclass_from_args
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from training.pretrain import PretrainConfig
+
+    p = sub.add_parser(
+        "pretrain",
+        help="pretrain a small Chinese BERT from scratch on raw text (offline base model)",
+        description="Masked-language-model pretraining. Writes OUT/model (the base model folder), "
+        "OUT/tokenizer and OUT/checkpoint (for --resume).",
+    )
+    add_dataclass_options(p, PretrainConfig)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from training.pretrain import PretrainConfig, pretrain
+
+    metrics = pretrain(dataclass_from_args(PretrainConfig, args))
+    print(f"held-out masked-token accuracy {metrics['heldout_masked_accuracy']:.3f} after {metrics['steps']} steps")
+    return 0

@@ -1,0 +1,37 @@
+"""Read raw pretraining text from folders of .txt files or JSONL files with a ``text`` field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from planex.normalise import normalise
+from planex.textio import read_text
+
+
+def iter_raw(paths: list[Path]) -> Iterator[tuple[str, str]]:
+    """Yield (name, raw text) for every document under ``paths``."""
+    for path in paths:
+        if path.is_dir():
+            yield from ((str(p), read_text(p)) for p in sorted(path.rglob("*.txt")))
+        elif path.suffix == ".jsonl":
+            for n, line in enumerate(read_text(path).splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path} line {n}: not valid JSON ({e.msg})") from None
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                    raise ValueError(f"{path} line {n}: expected an object with a 'text' string")
+                yield f"{path}:{record.get('id', n)}", record["text"]
+        elif path.exists():
+            yield str(path), read_text(path)
+        else:
+            raise ValueError(f"{path}: no such file or folder")
+
+
+def iter_normalised(paths: list[Path]) -> Iterator[tuple[str, str]]:
+    for name, raw in iter_raw(paths):
+        yield name, normalise(raw).text
