@@ -49,7 +49,12 @@ def spans_to_tags(offsets: Offsets, spans: Sequence[Span], warn: bool = True) ->
     misaligned = []
     for span in spans:
         first, last = starts.get(span.start), ends.get(span.end)
-        if first is None or last is None or last < first or any(tags[i] not in ("O", None) for i in range(first, last + 1)):
+        if (
+            first is None
+            or last is None
+            or last < first
+            or any(tags[i] not in ("O", None) for i in range(first, last + 1))
+        ):
             misaligned.append(span)
             continue
         tags[first] = f"B-{span.label}"
@@ -75,7 +80,9 @@ class ScoredSpan:
     score: float
 
 
-def tags_to_spans(tags: Sequence[str | None], offsets: Offsets, scores: Sequence[float] | None = None) -> list[ScoredSpan]:
+def tags_to_spans(
+    tags: Sequence[str | None], offsets: Offsets, scores: Sequence[float] | None = None
+) -> list[ScoredSpan]:
     """Decode IOB2 tags to character spans.
 
     Policy for ill-formed sequences (the conlleval convention): an ``I-X`` that does not
@@ -95,7 +102,9 @@ def tags_to_spans(tags: Sequence[str | None], offsets: Offsets, scores: Sequence
 
     def close() -> None:
         if open_label is not None:
-            out.append(ScoredSpan(offsets[first][0], offsets[last][1], open_label, float(np.mean(vals)) if vals else 1.0))
+            out.append(
+                ScoredSpan(offsets[first][0], offsets[last][1], open_label, float(np.mean(vals)) if vals else 1.0)
+            )
 
     for i, tag in enumerate(tags):
         prefix, _, label = (tag or "O").partition("-")

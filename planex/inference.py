@@ -48,7 +48,7 @@ class Extractor:
     def __init__(self, loaded: LoadedModel, config: WindowConfig | None = None):
         self.loaded = loaded
         self.config = config or WindowConfig(max_tokens=min(256, int(loaded.meta.get("max_length", 256))))
-        self.tags = [loaded.model.config.id2label[i] for i in range(len(loaded.model.config.id2label))]
+        self.tags = list(loaded.scheme.tags)  # load_model checked config.id2label equals these
 
     def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
@@ -72,21 +72,23 @@ class Extractor:
                 ids[r, : len(s)] = torch.tensor(s)
                 mask[r, : len(s)] = 1
             with torch.inference_mode():
-                logits = self.loaded.model(input_ids=ids.to(self.loaded.device), attention_mask=mask.to(self.loaded.device)).logits
+                logits = self.loaded.model(
+                    input_ids=ids.to(self.loaded.device), attention_mask=mask.to(self.loaded.device)
+                ).logits
             probs = torch.softmax(logits.float(), -1).cpu().numpy()
             for r, (n, (a, b)) in enumerate(chunk):
                 outputs[n].append(probs[r, 1 : 1 + b - a])
                 spans[n].append((a, b))
         result = []
         for n, enc in enumerate(encoded):
-            offsets = [tuple(o) for o in enc["offset_mapping"]]
+            offsets = [(int(a), int(b)) for a, b in enc["offset_mapping"]]
             merged = merge_windows(outputs[n], spans[n], len(offsets)) if offsets else np.zeros((0, len(self.tags)))
             result.append((offsets, merged))
-        return result  # type: ignore[return-value]
+        return result
 
     def predict_normalised(self, texts: list[str]) -> list[list[ScoredSpan]]:
         """Spans over already-normalised texts (what evaluation compares with gold labels)."""
-        out = []
+        out: list[list[ScoredSpan]] = []
         for offsets, probs in self.token_probs(texts):
             if not offsets:
                 out.append([])

@@ -26,15 +26,15 @@ def migrate_spans(old: str, new: str, spans: list[Span]) -> tuple[list[Span], li
     mapping = _char_map(old, new)
     moved, problems = [], []
     for s in spans:
-        kept = [mapping[i] for i in range(s.start, s.end) if mapping[i] is not None]
+        kept = [m for m in mapping[s.start : s.end] if m is not None]
         if not kept:
-            problems.append(f"span {s.start}-{s.end} {s.label} {old[s.start:s.end]!r} vanished; re-annotate it")
+            problems.append(f"span {s.start}-{s.end} {s.label} {old[s.start : s.end]!r} vanished; re-annotate it")
             continue
-        start, end = min(kept), max(kept) + 1  # type: ignore[type-var, operator]
+        start, end = min(kept), max(kept) + 1
         span = Span(start, end, s.label)
         if new[start:end] != old[s.start : s.end]:
             problems.append(
-                f"span {s.start}-{s.end} {s.label} {old[s.start:s.end]!r} became {new[start:end]!r}; check it"
+                f"span {s.start}-{s.end} {s.label} {old[s.start : s.end]!r} became {new[start:end]!r}; check it"
             )
         moved.append(span)
     return moved, problems

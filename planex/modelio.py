@@ -58,7 +58,9 @@ def read_meta(path: str | Path) -> dict[str, Any]:
     try:
         meta = json.loads(f.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ModelLoadError(f"model folder {path}: {META_FILE} is not valid JSON ({e}); retrain or restore it") from None
+        raise ModelLoadError(
+            f"model folder {path}: {META_FILE} is not valid JSON ({e}); retrain or restore it"
+        ) from None
     if not isinstance(meta, dict):
         raise ModelLoadError(f"model folder {path}: {META_FILE} must hold a JSON object")
     return meta
@@ -90,7 +92,9 @@ def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str 
     except SchemeError as e:
         raise ModelLoadError(str(e)) from None
     if meta.get("scheme_hash") != model_scheme.hash:
-        raise ModelLoadError(f"model folder {path}: {META_FILE} scheme_hash does not match its scheme; the file was edited")
+        raise ModelLoadError(
+            f"model folder {path}: {META_FILE} scheme_hash does not match its scheme; the file was edited"
+        )
     if scheme is not None and scheme.hash != model_scheme.hash:
         raise ModelLoadError(
             f"model folder {path} was trained with labels {', '.join(model_scheme.names)} but the scheme in use has "
@@ -98,7 +102,9 @@ def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str 
         )
     tokenizer = load_tokenizer(path)
     try:
-        model = AutoModelForTokenClassification.from_pretrained(str(path), use_safetensors=True, trust_remote_code=False)
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(path), use_safetensors=True, trust_remote_code=False
+        )
     except Exception as e:
         raise ModelLoadError(f"model folder {path}: weights cannot be loaded ({type(e).__name__}: {e})") from None
     if [model.config.id2label[i] for i in range(len(model.config.id2label))] != list(model_scheme.tags):
@@ -115,7 +121,9 @@ def resolve_base(name_or_path: str) -> str:
         if not (local / "config.json").is_file():
             raise ModelLoadError(f"base model folder {local} has no config.json; point --base-model at a model folder")
         if not (local / "model.safetensors").is_file() and not list(local.glob("model-*.safetensors")):
-            raise ModelLoadError(f"base model folder {local} has no safetensors weights; convert them or use another base")
+            raise ModelLoadError(
+                f"base model folder {local} has no safetensors weights; convert them or use another base"
+            )
         return str(local)
     try:
         from huggingface_hub import hf_hub_download

@@ -61,9 +61,7 @@ class _Edit:
     spans: tuple[tuple[int, int], ...] | None = None
 
 
-def _apply(
-    text: str, starts: list[int], ends: list[int], edits: Iterable[_Edit]
-) -> tuple[str, list[int], list[int]]:
+def _apply(text: str, starts: list[int], ends: list[int], edits: Iterable[_Edit]) -> tuple[str, list[int], list[int]]:
     out: list[str] = []
     new_starts: list[int] = []
     new_ends: list[int] = []
@@ -98,9 +96,7 @@ def _newlines(text: str) -> list[_Edit]:
 # A pinyin syllable with at least one tone mark (or ü), in parentheses right after a Han
 # character. Requiring a tone mark keeps ordinary parentheses such as "(a)" or "(PC)".
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_PHONETIC = re.compile(
-    rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（](?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]"
-)
+_PHONETIC = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（](?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]")
 
 
 def _phonetic(text: str) -> list[_Edit]:
@@ -108,7 +104,7 @@ def _phonetic(text: str) -> list[_Edit]:
 
 
 # Where a line ends with one of these, the break after it is a real paragraph end.
-_TERMINAL = set("。！？!?；;：:）)」』】〕》>”’\"…")
+_TERMINAL = set('。！？!?；;：:）)」』】〕》>”’"…')
 # A line ending like this is a document or section title, complete in itself.
 _TITLE_END = re.compile(r"(?:通知|方案|意见|办法|规划|要点|报告|决定|细则|措施|规定|清单|分工|公告|通告)\s*$")
 # A line starting like this begins a new item, so the break before it is real.
@@ -148,7 +144,8 @@ def _line_wraps(text: str) -> list[_Edit]:
 def _converter() -> Callable[[str], str]:
     import opencc
 
-    return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+    convert: Callable[[str], str] = opencc.OpenCC("t2s").convert
+    return convert
 
 
 # OpenCC converts phrases, so convert whole runs of Han text and fall back to

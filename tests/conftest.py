@@ -29,9 +29,14 @@ def build_tiny_model(path: Path, scheme=None, seed: int = 0) -> Path:
     tokenizer = make_tokenizer(build_vocab(texts, min_freq=1))
     torch.manual_seed(seed)
     config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=512, num_labels=len(scheme.tags),
-    )  # fmt: skip
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+        num_labels=len(scheme.tags),
+    )
     model = BertForTokenClassification(config)
     meta = {"name": "tiny-test", "version": f"test-{seed}", "max_length": 64, "base_model": "random"}
     return save_model(path, model, tokenizer, scheme, meta)

@@ -12,6 +12,7 @@ entity spans always fall on token boundaries. Whitespace is skipped, not tokenis
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,10 +27,8 @@ def gb2312_chars() -> list[str]:
     chars = []
     for hi in range(0xA1, 0xF8):
         for lo in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.append(bytes([hi, lo]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     return chars
 
 

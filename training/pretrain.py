@@ -8,7 +8,6 @@ the unlabelled plan corpus gives the fine-tuner a base that already reads Chines
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -40,11 +39,14 @@ class PretrainConfig:
     warmup: float = field(default=0.06, metadata={"help": "fraction of steps spent warming up"})
     max_steps: int = field(default=20000, metadata={"help": "upper bound on optimisation steps"})
     max_minutes: float = field(
-        default=0.0, metadata={"help": "wall-clock budget; steps are fitted to it after timing the first steps (0: off)"}
+        default=0.0,
+        metadata={"help": "wall-clock budget; steps are fitted to it after timing the first steps (0: off)"},
     )
     masking: str = field(default="char", metadata={"help": "'char' (characters) or 'wwm' (whole jieba words)"})
     mask_prob: float = field(default=0.15, metadata={"help": "fraction of tokens to predict"})
-    min_freq: int = field(default=2, metadata={"help": "characters outside GB2312 enter the vocabulary from this count"})
+    min_freq: int = field(
+        default=2, metadata={"help": "characters outside GB2312 enter the vocabulary from this count"}
+    )
     heldout: float = field(default=0.02, metadata={"help": "fraction of documents held out for masked accuracy"})
     eval_every: int = field(default=500, metadata={"help": "steps between held-out evaluations"})
     checkpoint_every: int = field(default=500, metadata={"help": "steps between checkpoints (for --resume)"})
@@ -192,8 +194,10 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         tokenizer = save_tokenizer(build_vocab(train_texts, cfg.min_freq), cfg.out / "tokenizer")
     train_blocks = make_blocks(train_texts, tokenizer, cfg.seq_len, cfg.masking == "wwm")
     held_blocks = make_blocks(held_texts, tokenizer, cfg.seq_len, False)
-    print(f"{len(texts)} documents, {sum(map(len, texts)):,} characters; {len(train_blocks)} training and "
-          f"{len(held_blocks)} held-out sequences; vocabulary {len(tokenizer)}; device {device}")  # fmt: skip
+    print(
+        f"{len(texts)} documents, {sum(map(len, texts)):,} characters; {len(train_blocks)} training and "
+        f"{len(held_blocks)} held-out sequences; vocabulary {len(tokenizer)}; device {device}"
+    )
 
     if resuming:
         model = BertForMaskedLM.from_pretrained(ckpt)
@@ -228,8 +232,8 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
     bar = tqdm(total=state["total_steps"], initial=state["step"], desc="pretrain", unit="step", mininterval=5)
     loss_sum, loss_n = 0.0, 0
     while state["step"] < state["total_steps"]:
-        batch = {k: v.to(device) for k, v in mask_batch(rng.sample(train_blocks, min(cfg.batch_size, len(train_blocks))),
-                                                        tokenizer, cfg.mask_prob, rng).items()}  # fmt: skip
+        sample = rng.sample(train_blocks, min(cfg.batch_size, len(train_blocks)))
+        batch = {k: v.to(device) for k, v in mask_batch(sample, tokenizer, cfg.mask_prob, rng).items()}
         loss = model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -248,8 +252,14 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
             bar.total = state["total_steps"]
         if state["step"] % cfg.eval_every == 0 or state["step"] == state["total_steps"]:
             acc = masked_accuracy(model, held_blocks, tokenizer, device) if held_blocks else float("nan")
-            state["history"].append({"step": state["step"], "loss": loss_sum / loss_n, "heldout_masked_accuracy": acc,
-                                     "elapsed_s": round(elapsed, 1)})  # fmt: skip
+            state["history"].append(
+                {
+                    "step": state["step"],
+                    "loss": loss_sum / loss_n,
+                    "heldout_masked_accuracy": acc,
+                    "elapsed_s": round(elapsed, 1),
+                }
+            )
             bar.write(json.dumps(state["history"][-1]))
             loss_sum, loss_n = 0.0, 0
         if state["step"] % cfg.checkpoint_every == 0:
@@ -289,7 +299,9 @@ def _cpu_name() -> str:
     return "cpu"
 
 
-def _save_final(cfg: PretrainConfig, model: BertForMaskedLM, tokenizer: PreTrainedTokenizerBase, metrics: dict[str, Any]) -> None:
+def _save_final(
+    cfg: PretrainConfig, model: BertForMaskedLM, tokenizer: PreTrainedTokenizerBase, metrics: dict[str, Any]
+) -> None:
     """Write the model folder atomically: weights, tokenizer, config, metrics and a model card."""
     out = cfg.out / "model"
     with atomic.directory(out) as tmp:

@@ -14,6 +14,7 @@ from planex.labelfile import Document, LabelFileError, iter_documents, label_fil
 from planex.normalise import normalise
 from planex.scheme import DEFAULT_SCHEME, load_scheme
 from planex.sheet import from_sheet, review_counts, to_sheet
+from planex.sources import DEFAULT_CORPUS, source_text
 from planex.textio import read_text
 
 
@@ -45,8 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     ap.set_defaults(func=apply)
     rn = lsub.add_parser("renormalise", help="re-normalise labelled documents from their sources and move spans")
     rn.add_argument("paths", nargs="+", type=Path, help="label files or folders to update in place")
-    rn.add_argument("--corpus", type=Path, default=Path("../shared/corpus/plans.jsonl"),
-                    help="corpus JSONL for sources 'corpus:ID'")  # fmt: skip
+    rn.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL for sources 'corpus:ID'")
     rn.set_defaults(func=renormalise)
 
 
@@ -154,15 +154,6 @@ def load_documents_inline(docs: list[Document], names: tuple[str, ...]) -> None:
     problems = [p for d in docs for p in span_problems(d.text, d.spans, names, d.id)]
     if problems:
         raise LabelFileError(problems)
-
-
-def source_text(source: str, corpus: Path, _cache: dict[str, dict[str, str]] = {}) -> str:  # noqa: B006
-    """Return the raw text a document was labelled from (``seeds/…`` file or ``corpus:ID``)."""
-    if source.startswith("corpus:"):
-        if str(corpus) not in _cache:
-            _cache[str(corpus)] = {r["id"]: r["text"] for r in map(json.loads, read_text(corpus).splitlines()) if r}
-        return _cache[str(corpus)][source.split()[0].removeprefix("corpus:")]
-    return read_text(Path(source))
 
 
 def renormalise(args: argparse.Namespace) -> int:

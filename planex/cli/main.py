@@ -21,8 +21,10 @@ COMMANDS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planex", description="Extract tasks, deadlines, lead units and "
-                                     "indicators from Chinese government plan documents.")  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="planex",
+        description="Extract tasks, deadlines, lead units and indicators from Chinese government plan documents.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         try:

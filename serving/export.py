@@ -1,0 +1,85 @@
+"""The task table as a file a spreadsheet opens correctly: CSV (UTF-8 with BOM) or XLSX.
+
+One row per task (section, task, deadlines, lead units, indicators), then one row per
+unattached span, in the column of its label, with section ``(unattached)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+
+from serving.schemas import DocumentResult, SpanOut
+
+COLUMNS = ["section", "task", "deadlines", "lead_units", "indicators"]
+UNATTACHED = "(unattached)"
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_LABEL_COLUMN = {"TASK": "task", "DEADLINE": "deadlines", "LEAD_UNIT": "lead_units", "INDICATOR": "indicators"}
+# Control characters that XLSX (XML 1.0) cannot hold; tabs and newlines are fine.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell(spans: Sequence[SpanOut]) -> str:
+    parts = []
+    for s in spans:
+        date = getattr(s.value, "date", None)
+        parts.append(f"{s.text} [{date}]" if date else s.text)
+    return "; ".join(parts)
+
+
+def _csv_safe(value: str) -> str:
+    """Keep a spreadsheet from reading a CSV cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def rows(results: Sequence[DocumentResult], with_document: bool = False) -> list[list[str]]:
+    """Return the header and one row per task and per unattached span."""
+    out = [(["document"] if with_document else []) + COLUMNS]
+    for n, doc in enumerate(results, 1):
+        lead = [str(n)] if with_document else []
+        for task in doc.tasks:
+            section = "".join(task.section)
+            cells = [section, task.title.text, _cell(task.deadlines), _cell(task.lead_units), _cell(task.indicators)]
+            out.append(lead + cells)
+        for span in doc.unattached:
+            row = dict.fromkeys(COLUMNS, "")
+            row["section"] = UNATTACHED
+            row[_LABEL_COLUMN.get(span.label, "task")] = _cell([span])
+            out.append(lead + [row[c] for c in COLUMNS])
+    return out
+
+
+def to_csv(table: list[list[str]]) -> bytes:
+    """CSV with a BOM, so Excel reads it as UTF-8 rather than the local code page."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows([[_csv_safe(c) for c in row] for row in table])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "tasks"
+    for r, row in enumerate(table, 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(r, c, _ILLEGAL.sub("", value))
+            cell.data_type = "s"  # text, even when it starts with "=": a cell is never a formula
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    widths = {"document": 10, "section": 14, "task": 40, "deadlines": 24, "lead_units": 30, "indicators": 40}
+    for i, name in enumerate(table[0]):
+        ws.column_dimensions[chr(ord("A") + i)].width = widths.get(name, 20)
+    for row_cells in ws.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,72 @@
+"""Turn extractor output into API results: entities, the task table and read values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planex.inference import Entity
+from planex.modelio import LoadedModel
+from planex.normalise import Normalised
+from planex.tasktable import build_task_table
+from planex.values import parse_deadline, parse_indicator
+from serving.schemas import (
+    DeadlineValue,
+    DocumentResult,
+    EntityOut,
+    IndicatorValue,
+    LabelOut,
+    ModelOut,
+    Options,
+    SpanOut,
+    TaskOut,
+)
+
+# Labels with their own column in the task table; spans of labels added later go to ``other``.
+COLUMNS = {"DEADLINE": "deadlines", "LEAD_UNIT": "lead_units", "INDICATOR": "indicators"}
+
+
+def model_out(loaded: LoadedModel) -> ModelOut:
+    """Describe the served model: name, version and labels with their colours."""
+    labels = [LabelOut(name=lb.name, description=lb.description, color=lb.color) for lb in loaded.scheme.labels]
+    return ModelOut(name=loaded.name, version=loaded.version, labels=labels)
+
+
+def span_out(ent: Entity, doc_year: int | None) -> SpanOut:
+    """Return an entity with the value read from its text, where its label has one."""
+    value: DeadlineValue | IndicatorValue | None = None
+    if ent.label == "DEADLINE":
+        value = DeadlineValue(**parse_deadline(ent.text, doc_year))
+    elif ent.label == "INDICATOR":
+        value = IndicatorValue(**parse_indicator(ent.text))
+    return SpanOut(label=ent.label, text=ent.text, start=ent.start, end=ent.end, score=ent.score, value=value)
+
+
+def document_result(norm: Normalised, entities: Sequence[Entity], options: Options) -> DocumentResult:
+    """Build the result for one document: entities above ``min_score``, its task table and unattached spans."""
+    kept = sorted((e for e in entities if e.score >= options.min_score), key=lambda e: (e.start, e.end))
+    table = build_task_table(norm, kept)
+    year = options.doc_year
+    tasks = []
+    for n, record in enumerate(table.tasks, 1):
+        columns: dict[str, list[SpanOut]] = {c: [] for c in COLUMNS.values()}
+        other: dict[str, list[SpanOut]] = {}
+        for label, spans in record.attached.items():
+            target = columns[COLUMNS[label]] if label in COLUMNS else other.setdefault(label, [])
+            target.extend(span_out(e, year) for e in spans)
+        tasks.append(
+            TaskOut(
+                id=n,
+                section=[s.marker for s in record.section],
+                section_headings=[s.heading for s in record.section],
+                title=span_out(record.task, year),
+                other=other,
+                **columns,
+            )
+        )
+    return DocumentResult(
+        characters=len(norm.raw),
+        entities=[EntityOut(label=e.label, text=e.text, start=e.start, end=e.end, score=e.score) for e in kept],
+        tasks=tasks,
+        unattached=[span_out(e, year) for e in table.unattached],
+        normalised_text=norm.text if options.include_normalised_text else None,
+    )

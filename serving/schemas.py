@@ -1,0 +1,155 @@
+"""Request and response models of the HTTP API (they also make the OpenAPI docs at ``/docs``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Format = Literal["json", "csv", "xlsx"]
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def check_text(text: str, field: str) -> str:
+    """Refuse text that cannot be processed; the message says what to send instead."""
+    if not text.strip():
+        raise ValueError(f'{field} is empty: post the plan text in the "{field}" field')
+    bad = _SURROGATE.search(text)
+    if bad:
+        raise ValueError(
+            f"{field} has a lone surrogate (\\u{ord(bad.group()):04x}) at offset {bad.start()}, which is not valid "
+            "Unicode: send the text as it was decoded from UTF-8"
+        )
+    return text
+
+
+class Options(BaseModel):
+    """Options for one request; unknown names are refused so a typo is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    doc_year: int | None = Field(
+        None, ge=1900, le=2200, description="year the document was issued; lets 年内 and 6月底前 be read as dates"
+    )
+    include_normalised_text: bool = Field(False, description="also return the normalised text the model saw")
+    min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop entities scored below this")
+
+
+class ExtractRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"text": "（一）建设数据平台。2025年底前完成。"}]}
+    )
+
+    text: str = Field(description="the plan text, as it is (traditional script and annotations are fine)")
+    options: Options = Field(default_factory=Options)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        return check_text(v, "text")
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    texts: list[str] = Field(min_length=1, description="plan texts, each handled as by /v1/extract")
+    options: Options = Field(default_factory=Options)
+
+    @field_validator("texts")
+    @classmethod
+    def _texts(cls, v: list[str]) -> list[str]:
+        for i, text in enumerate(v):
+            check_text(text, f"texts[{i}]")
+        return v
+
+
+class EntityOut(BaseModel):
+    label: str
+    text: str = Field(description="exactly posted_text[start:end]")
+    start: int = Field(description="offset into the posted text, in Unicode code points")
+    end: int
+    score: float
+
+
+class DeadlineValue(BaseModel):
+    date: str | None = Field(description="ISO date: the last day allowed (kind by), the first (from) or the range end")
+    period: str | None = Field(description="2025, 2025-06, 2025-H1, 2025-Q3, 2021-05-01 or 2021/2025")
+    kind: Literal["by", "from", "range"] | None
+
+
+class IndicatorValue(BaseModel):
+    metric: str | None
+    comparator: Literal[">=", "<=", "~", ">", "<", "="] | None
+    value: float | None
+    unit: str | None
+
+
+class SpanOut(EntityOut):
+    value: DeadlineValue | IndicatorValue | None = Field(None, description="read value of a DEADLINE or INDICATOR")
+
+
+class TaskOut(BaseModel):
+    id: int = Field(description="1-based position in the document")
+    section: list[str] = Field(description="item markers from the outermost, e.g. 二、 （一） 1.")
+    section_headings: list[str] = Field(description="the heading phrase after each marker")
+    title: SpanOut
+    deadlines: list[SpanOut]
+    lead_units: list[SpanOut]
+    indicators: list[SpanOut]
+    other: dict[str, list[SpanOut]] = Field(default_factory=dict, description="spans of labels added to the scheme")
+
+
+class DocumentResult(BaseModel):
+    characters: int
+    entities: list[EntityOut]
+    tasks: list[TaskOut]
+    unattached: list[SpanOut] = Field(description="spans that belong to no task; never dropped")
+    normalised_text: str | None = None
+
+
+class LabelOut(BaseModel):
+    name: str
+    description: str
+    color: str
+
+
+class ModelOut(BaseModel):
+    name: str
+    version: str
+    labels: list[LabelOut]
+
+
+class Timing(BaseModel):
+    queue_ms: float = Field(description="waiting for an inference thread")
+    inference_ms: float = Field(description="normalising, running the model and building the task table")
+    total_ms: float
+
+
+class ExtractResponse(DocumentResult):
+    model: ModelOut
+    timing: Timing
+
+
+class BatchResponse(BaseModel):
+    results: list[DocumentResult]
+    model: ModelOut
+    timing: Timing
+
+
+class ModelInfo(ModelOut):
+    scheme_hash: str
+    device: str
+    max_length: int | None
+    metrics: dict[str, Any] | None = Field(description="evaluation metrics saved with the model by training")
+    limits: dict[str, int]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="what went wrong and what to do")
+    errors: list[FieldError] | None = None

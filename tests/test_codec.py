@@ -1,0 +1,90 @@
+"""Span codec: spans ↔ IOB2 tags, ill-formed tag decoding, window merging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planex.codec import MisalignedSpanWarning, merge_windows, spans_to_tags, tags_to_spans, windows
+from planex.labelfile import Span
+from planex.normalise import normalise
+from training.chartokenizer import build_vocab, make_tokenizer
+
+
+def test_codec_encodes_character_spans() -> None:
+    offsets = [(0, 0), (0, 1), (1, 2), (2, 3), (3, 4), (0, 0)]
+    enc = spans_to_tags(offsets, [Span(1, 3, "TASK"), Span(3, 4, "DEADLINE")])
+    assert enc.tags == [None, "O", "B-TASK", "I-TASK", "B-DEADLINE", None]
+    assert enc.misaligned == []
+
+
+def test_codec_reports_misaligned_span_never_drops_silently() -> None:
+    offsets = [(0, 4), (4, 6)]  # a WordPiece-like token "2023" then "年底"
+    with pytest.warns(MisalignedSpanWarning, match="1 span"):
+        enc = spans_to_tags(offsets, [Span(2, 6, "DEADLINE")])
+    assert enc.misaligned == [Span(2, 6, "DEADLINE")]
+    assert enc.tags == ["O", "O"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (["B-TASK", "I-TASK", "O"], [(0, 2, "TASK")]),
+        (["O", "I-TASK", "I-TASK"], [(1, 3, "TASK")]),  # stray I- starts an entity
+        (["B-TASK", "I-DEADLINE"], [(0, 1, "TASK"), (1, 2, "DEADLINE")]),  # label switch splits
+        (["B-TASK", "B-TASK"], [(0, 1, "TASK"), (1, 2, "TASK")]),
+        (["I-TASK", None, "I-TASK"], [(0, 1, "TASK"), (2, 3, "TASK")]),  # special token closes
+        (["O", "O"], []),
+    ],
+)
+def test_codec_decoding_policy(tags: list[str | None], expected: list[tuple[int, int, str]]) -> None:
+    offsets = [(i, i + 1) for i in range(len(tags))]
+    assert [(s.start, s.end, s.label) for s in tags_to_spans(tags, offsets)] == expected
+
+
+def test_codec_scores_are_token_means() -> None:
+    spans = tags_to_spans(["B-TASK", "I-TASK"], [(0, 1), (1, 2)], [0.5, 1.0])
+    assert spans[0].score == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize(("n", "size", "stride"), [(0, 4, 2), (3, 4, 2), (10, 4, 3), (100, 7, 5), (8, 8, 8)])
+def test_codec_windows_cover_every_token(n: int, size: int, stride: int) -> None:
+    ws = windows(n, size, stride)
+    covered = set()
+    for a, b in ws:
+        assert 0 <= a < b <= n or n == 0
+        assert b - a <= size
+        covered.update(range(a, b))
+    assert covered == set(range(n))
+
+
+def test_codec_merge_prefers_central_window() -> None:
+    ws = windows(10, 4, 3)  # (0,4) (3,7) (6,10)
+    probs = [np.full((b - a, 1), float(k)) for k, (a, b) in enumerate(ws)]
+    merged = merge_windows(probs, ws, 10).ravel().tolist()
+    # token 3 sits on the edge of window 0 and at position 0 of window 1: ties go to the earlier
+    assert merged == [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+
+
+def test_codec_window_merge_equals_single_pass_on_identical_predictions() -> None:
+    rng = np.random.default_rng(0)
+    full = rng.random((50, 3))
+    ws = windows(50, 16, 10)
+    merged = merge_windows([full[a:b] for a, b in ws], ws, 50)
+    assert np.array_equal(merged, full)  # no duplicates, nothing lost
+
+
+def test_codec_round_trip_on_seed_labels(seed_texts: dict[str, str]) -> None:
+    """spans → tags → spans is the identity for the character tokenizer on real seed text."""
+    from tests.test_labels_data import seed_documents
+
+    docs = seed_documents()
+    tokenizer = make_tokenizer(build_vocab([d.text for d in docs], min_freq=1))
+    for doc in docs:
+        enc = tokenizer(doc.text, return_offsets_mapping=True, verbose=False)
+        offsets = enc["offset_mapping"]
+        encoded = spans_to_tags(offsets, doc.spans)
+        assert encoded.misaligned == []
+        decoded = tags_to_spans(encoded.tags, offsets)
+        assert [(s.start, s.end, s.label) for s in decoded] == [(s.start, s.end, s.label) for s in sorted(doc.spans)]
+    assert normalise(seed_texts["002_09fd2415f66b5df1"]).text in {d.text for d in docs}

@@ -1,0 +1,191 @@
+"""Benchmark: every system trained and scored on the same document splits, in one run.
+
+Settings (they answer different questions):
+- ``cross-layout``: train on the five seed plans only, test on every labelled corpus document
+  (other provinces, topics and layouts).
+- ``all-data``: K-fold cross-validation over whole documents of seeds + corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from planex import atomic
+from planex.labelfile import Document
+from planex.scheme import LabelScheme
+from training.baselines import CrfSystem, RuleSystem, System
+from training.evaluate import BertSystem, kfold, pooled, public, score
+from training.finetune import TrainConfig
+
+SETTINGS = ("cross-layout", "all-data")
+
+
+def systems_for(names: list[str], cfg: TrainConfig, scheme: LabelScheme) -> dict[str, Callable[[], System]]:
+    known: dict[str, Callable[[], System]] = {
+        "rules": RuleSystem,
+        "crf": CrfSystem,
+        "bert": lambda: BertSystem("bert", cfg, scheme),
+        "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
+        "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
+    }
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    return {n: known[n] for n in names}
+
+
+def _train_and_score(
+    make: Callable[[], System], train: list[Document], test: list[Document], labels: tuple[str, ...]
+) -> dict[str, Any]:
+    system = make()
+    started = time.perf_counter()
+    system.fit(train)
+    trained = time.perf_counter() - started
+    result = score(system, test, labels)
+    result["train_seconds"] = trained
+    return result
+
+
+def run_setting(
+    setting: str,
+    make: Callable[[], System],
+    docs: list[Document],
+    labels: tuple[str, ...],
+    cv: int,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    if setting == "cross-layout":
+        train = [d for d in docs if d.source.startswith("seeds/")]
+        test = [d for d in docs if not d.source.startswith("seeds/")]
+        if not train or not test:
+            raise ValueError("cross-layout needs seed documents (source seeds/…) and corpus documents")
+        result = _train_and_score(make, train, test, labels)
+        result["train_documents"], result["test_documents"] = len(train), len(test)
+        return result
+    folds = kfold(docs, cv)
+    fold_results = []
+    for i, test in enumerate(folds):
+        train = [d for j, f in enumerate(folds) if j != i for d in f]
+        fold_results.append(_train_and_score(make, train, test, labels))
+        log(f"    fold {i + 1}/{cv}: micro-F1 {fold_results[-1]['micro']['f1']:.3f}")
+    result = pooled(fold_results, folds, labels)
+    result["train_seconds"] = sum(r["train_seconds"] for r in fold_results)
+    result["train_documents"], result["test_documents"] = len(docs) - len(docs) // cv, len(docs)
+    return result
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+    }
+
+
+def run_benchmark(
+    docs: list[Document],
+    scheme: LabelScheme,
+    cfg: TrainConfig,
+    system_names: list[str],
+    settings: list[str],
+    cv: int,
+    out: Path,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Run every system in every setting; write ``benchmark.json`` and ``benchmark.md`` under ``out``."""
+    bad = [s for s in settings if s not in SETTINGS]
+    if bad:
+        raise ValueError(f"unknown setting(s) {', '.join(bad)}; choose from {', '.join(SETTINGS)}")
+    factories = systems_for(system_names, cfg, scheme)
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "labels": scheme.names,
+        "documents": len(docs),
+        "characters": sum(len(d.text) for d in docs),
+        "base_model": cfg.base_model,
+        "bert_config": {k: str(v) for k, v in vars(cfg).items() if k not in ("labels", "out")},
+        "cv": cv,
+        "results": {},
+    }
+    for setting in settings:
+        report["results"][setting] = {}
+        for name, make in factories.items():
+            log(f"{setting}: {name}")
+            result = run_setting(setting, make, docs, scheme.names, cv, log)
+            report["results"][setting][name] = public(result)
+            log(f"  micro-F1 {result['micro']['f1']:.3f}, train {result['train_seconds']:.0f}s")
+            _write(report, out)  # partial results survive an interrupted run
+    return report
+
+
+def _write(report: dict[str, Any], out: Path) -> None:
+    atomic.write_text(out / "benchmark.json", json.dumps(report, indent=2, ensure_ascii=False))
+    atomic.write_text(out / "benchmark.md", render_markdown(report))
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    labels = report["labels"]
+    m = report["machine"]
+    lines = [
+        "# planex benchmark",
+        "",
+        f"Run {m['date']} at commit `{m['commit']}` on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} torch "
+        f"threads, GPU: {m['gpu'] or 'none'}), Python {m['python']}, torch {m['torch']}. "
+        f"{report['documents']} labelled documents, {report['characters']:,} characters. "
+        f"BERT base: `{report['base_model']}`. Produced by `planex benchmark`; "
+        "every figure below comes from this one run.",
+        "",
+        "Scores are entity-level F1 from seqeval (strict IOB2) over characters of the normalised text; "
+        "`exact raw` is exact-span micro-F1 on offsets into the raw documents, decoded as the server decodes. "
+        "Speed is characters of raw text per second at prediction (normalisation included for BERT).",
+    ]
+    for setting, systems in report["results"].items():
+        what = (
+            "train on the 5 seed plans, test on the labelled corpus documents"
+            if setting == "cross-layout"
+            else f"{report['cv']}-fold cross-validation over whole documents"
+        )
+        lines += ["", f"## {setting} ({what})", ""]
+        lines.append("| system | " + " | ".join(labels) + " | micro-F1 | macro-F1 | exact raw | train s | chars/s |")
+        lines.append("|---" * (len(labels) + 6) + "|")
+        for name, r in systems.items():
+            cells = [f"{r['per_label'][lab]['f1']:.3f}" for lab in labels]
+            speed = r["characters"] / r["predict_seconds"] if r["predict_seconds"] else float("nan")
+            lines.append(
+                f"| {name} | " + " | ".join(cells) + f" | **{r['micro']['f1']:.3f}** | {r['macro']['f1']:.3f} | "
+                f"{r['exact_raw']['micro']['f1']:.3f} | {r['train_seconds']:.0f} | {speed:,.0f} |"
+            )
+        support = next(iter(systems.values()))["per_label"] if systems else {}
+        lines.append("")
+        lines.append("Gold spans: " + ", ".join(f"{lab} {support[lab]['support']}" for lab in labels) + ".")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,48 @@
+"""``planex benchmark``: rules, CRF and BERT systems on the same document splits, one table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from training.dataclass_cli import add_dataclass_options, dataclass_from_args
+
+DEFAULT_BASE = "models/base/planex-char-bert-4l256"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from training.finetune import TrainConfig
+
+    p = sub.add_parser(
+        "benchmark",
+        help="score rules, CRF and BERT on cross-layout and cross-validation splits",
+        description="Train and score every system on the same whole-document splits and write "
+        "reports/benchmark.json and reports/benchmark.md (machine, date, F1 per label, speed).",
+    )
+    p.add_argument(
+        "--systems",
+        nargs="+",
+        default=["rules", "crf", "bert", "bert-random-init"],
+        help="systems to run: rules crf bert bert-random-init bert+augment",
+    )
+    p.add_argument("--settings", nargs="+", default=["cross-layout", "all-data"], help="cross-layout all-data")
+    p.add_argument("--cv", type=int, default=5, help="folds for the all-data setting (default: 5)")
+    p.add_argument("--reports", type=Path, default=Path("reports"), help="folder for the reports (default: reports)")
+    add_dataclass_options(p, TrainConfig)
+    p.set_defaults(func=run, base_model=DEFAULT_BASE, out=Path("reports"), labels=[Path("labels")])
+    for action in p._actions:  # labels, base model and out have sensible defaults here
+        if action.dest in ("labels", "base_model", "out"):
+            action.required = False
+
+
+def run(args: argparse.Namespace) -> int:
+    from planex.scheme import load_scheme
+    from training.benchmark import run_benchmark
+    from training.finetune import TrainConfig, load_training_documents
+
+    cfg = dataclass_from_args(TrainConfig, args)
+    scheme = load_scheme(cfg.scheme)
+    docs = load_training_documents(cfg, scheme)
+    run_benchmark(docs, scheme, cfg, args.systems, args.settings, args.cv, args.reports)
+    print(f"wrote {args.reports / 'benchmark.md'}")
+    return 0

@@ -1,0 +1,79 @@
+"""Turn labelled documents into token-classification windows (a ``datasets.Dataset``).
+
+normalised text → tokenise with offsets → IOB2 tag ids via the shared codec → overlapping
+windows with ``[CLS]``/``[SEP]``. Special tokens and padding get label -100 so the loss
+ignores them. Windows overlap like at inference, so every token is trained on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from datasets import Dataset
+from transformers import PreTrainedTokenizerBase
+
+from planex.codec import MisalignedSpanWarning, spans_to_tags, windows
+from planex.labelfile import Document
+from planex.scheme import LabelScheme
+
+IGNORE = -100  # positions the loss skips: special tokens, padding, unencodable spans
+
+
+@dataclass
+class EncodingReport:
+    documents: int = 0
+    windows: int = 0
+    spans: int = 0
+    misaligned: int = 0
+    example: str = ""
+
+
+def iter_windows(
+    docs: list[Document],
+    tokenizer: PreTrainedTokenizerBase,
+    scheme: LabelScheme,
+    max_tokens: int,
+    stride: int,
+    report: EncodingReport,
+) -> Iterator[dict[str, Any]]:
+    label2id = scheme.label2id
+    body = max_tokens - 2
+    for doc in docs:
+        enc = tokenizer(doc.text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MisalignedSpanWarning)  # counted and reported once below
+            encoded = spans_to_tags(enc["offset_mapping"], doc.spans, warn=False)
+        report.documents += 1
+        report.spans += len(doc.spans)
+        report.misaligned += len(encoded.misaligned)
+        if encoded.misaligned and not report.example:
+            s = encoded.misaligned[0]
+            report.example = f"{doc.id} {s.label} {s.start}-{s.end} {doc.text[s.start : s.end]!r}"
+        ids = enc["input_ids"]
+        tag_ids = [IGNORE if t is None else label2id[t] for t in encoded.tags]
+        for a, b in windows(len(ids), body, min(stride, body)):
+            report.windows += 1
+            yield {
+                "doc_id": doc.id,
+                "input_ids": [tokenizer.cls_token_id, *ids[a:b], tokenizer.sep_token_id],
+                "labels": [IGNORE, *tag_ids[a:b], IGNORE],
+            }
+
+
+def build_dataset(
+    docs: list[Document], tokenizer: PreTrainedTokenizerBase, scheme: LabelScheme, max_tokens: int, stride: int
+) -> tuple[Dataset, EncodingReport]:
+    """Return the windows as a Dataset and a report of spans that could not be encoded."""
+    report = EncodingReport()
+    rows = list(iter_windows(docs, tokenizer, scheme, max_tokens, stride, report))
+    if report.misaligned:
+        warnings.warn(
+            f"{report.misaligned} of {report.spans} spans do not fall on token boundaries and are not trained on, "
+            f"e.g. {report.example}; check them with planex.codec.spans_to_tags",
+            MisalignedSpanWarning,
+            stacklevel=2,
+        )
+    return Dataset.from_list(rows), report

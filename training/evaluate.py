@@ -1,0 +1,166 @@
+"""Score systems on held-out documents: seqeval per label plus exact spans on raw offsets.
+
+Folds are always made of whole documents: a document is never split between training
+and test.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from planex.inference import Extractor, WindowConfig
+from planex.labelfile import Document, Span
+from planex.modelio import LoadedModel
+from planex.normalise import Normalised, normalise
+from planex.scheme import LabelScheme
+from planex.sources import source_text
+from training.baselines import System
+from training.finetune import TrainConfig, fit, split_dev
+from training.scoring import exact_span_scores, seqeval_scores
+
+
+class BertSystem:
+    """Fine-tunes with :func:`training.finetune.fit`; predicts through the server's :class:`Extractor`."""
+
+    def __init__(self, name: str, cfg: TrainConfig, scheme: LabelScheme):
+        self.name, self.cfg, self.scheme = name, cfg, scheme
+        self.extractor: Extractor | None = None
+
+    @classmethod
+    def from_loaded(cls, name: str, loaded: LoadedModel) -> BertSystem:
+        system = cls(name, replace_cfg_none(), loaded.scheme)
+        system.extractor = Extractor(loaded)
+        return system
+
+    def fit(self, docs: list[Document]) -> None:
+        train_docs, dev_docs = split_dev(docs, self.cfg.dev_fraction, self.cfg.seed)
+        result = fit(train_docs, dev_docs, self.cfg, self.scheme, progress=False)
+        from planex.device import pick_device
+
+        loaded = LoadedModel(
+            result.model,
+            result.tokenizer,
+            self.scheme,
+            {"max_length": self.cfg.max_tokens},
+            Path("."),
+            pick_device(self.cfg.device or None),
+        )
+        self.extractor = Extractor(loaded, WindowConfig(self.cfg.max_tokens, self.cfg.stride))
+
+    def predict(self, texts: list[str]) -> list[list[Span]]:
+        assert self.extractor is not None, "fit() first"
+        return [[Span(s.start, s.end, s.label) for s in p] for p in self.extractor.predict_normalised(texts)]
+
+    def predict_raw(self, raws: list[str]) -> list[list[tuple[int, int, str]]]:
+        """Raw-offset spans exactly as the server returns them."""
+        assert self.extractor is not None, "fit() first"
+        return [[(e.start, e.end, e.label) for e in ents] for _, ents in self.extractor.extract(raws)]
+
+
+def replace_cfg_none() -> TrainConfig:
+    return TrainConfig(labels=[], base_model="", out=Path("."))
+
+
+def _raw_spans(norm: Normalised, spans: list[Span]) -> list[tuple[int, int, str]]:
+    return [(*norm.to_raw(s.start, s.end), s.label) for s in spans]
+
+
+def score(system: System, docs: list[Document], labels: tuple[str, ...]) -> dict[str, Any]:
+    """Predict on ``docs`` and score: seqeval (normalised text) and exact spans (raw offsets)."""
+    raws = [source_text(d.source) for d in docs]
+    norms = [normalise(r) for r in raws]
+    for d, n in zip(docs, norms, strict=True):
+        if n.text != d.text:
+            raise ValueError(f"{d.id}: labels are out of date with the normaliser; run `planex labels renormalise`")
+    started = time.perf_counter()
+    pred = system.predict([d.text for d in docs])
+    seconds = time.perf_counter() - started
+    if isinstance(system, BertSystem):
+        pred_raw = system.predict_raw(raws)
+    else:
+        pred_raw = [_raw_spans(n, p) for n, p in zip(norms, pred, strict=True)]
+    gold_raw = [_raw_spans(n, d.spans) for n, d in zip(norms, docs, strict=True)]
+    result = seqeval_scores([d.text for d in docs], [d.spans for d in docs], pred, labels)
+    result["exact_raw"] = exact_span_scores(gold_raw, pred_raw, labels)
+    result["predict_seconds"] = seconds
+    result["characters"] = sum(len(r) for r in raws)
+    result["per_document"] = [
+        {"id": d.id, **{k: v for k, v in seqeval_scores([d.text], [d.spans], [p], labels)["micro"].items()}}
+        for d, p in zip(docs, pred, strict=True)
+    ]
+    result["errors"] = _errors(docs, pred)
+    result["_pred"] = pred  # kept in memory for pooling across folds; removed before reports are written
+    result["_pred_raw"], result["_gold_raw"] = pred_raw, gold_raw
+    return result
+
+
+def _errors(docs: list[Document], pred: list[list[Span]], limit: int = 60) -> list[dict[str, Any]]:
+    """Gold spans missed or mislabelled, and spurious predictions, with context (for the notebooks)."""
+    out = []
+    for d, p in zip(docs, pred, strict=True):
+        gold, got = set(d.spans), set(p)
+        for s in sorted(gold ^ got):
+            overlap = [o for o in (got if s in gold else gold) if o.start < s.end and s.start < o.end]
+            kind = (
+                ("missed" if s in gold else "spurious")
+                if not overlap
+                else ("label" if any((o.start, o.end) == (s.start, s.end) for o in overlap) else "boundary")
+            )
+            if s not in gold and overlap:
+                continue  # each boundary/label error is listed once, from the gold side
+            out.append(
+                {
+                    "doc": d.id,
+                    "kind": kind,
+                    "side": "gold" if s in gold else "pred",
+                    "label": s.label,
+                    "text": d.text[s.start : s.end],
+                    "context": d.text[max(0, s.start - 20) : s.end + 20],
+                    "other": [{"label": o.label, "text": d.text[o.start : o.end]} for o in overlap],
+                }
+            )
+    random.Random(0).shuffle(out)
+    return out[:limit]
+
+
+def kfold(docs: list[Document], k: int, seed: int = 13) -> list[list[Document]]:
+    """Split documents into ``k`` folds of whole documents, balanced by character count."""
+    if not 2 <= k <= len(docs):
+        raise ValueError(f"--cv must be between 2 and the number of documents ({len(docs)})")
+    order = sorted(docs, key=lambda d: d.id)
+    random.Random(seed).shuffle(order)
+    order.sort(key=lambda d: -len(d.text))  # greedy: largest first into the lightest fold
+    folds: list[list[Document]] = [[] for _ in range(k)]
+    for d in order:
+        min(folds, key=lambda f: sum(len(x.text) for x in f)).append(d)
+    return folds
+
+
+def pooled(fold_results: list[dict[str, Any]], folds: list[list[Document]], labels: tuple[str, ...]) -> dict[str, Any]:
+    """Score all folds' predictions together: each document predicted once, by a model that never saw it."""
+    docs = [d for fold in folds for d in fold]
+    pred = [p for r in fold_results for p in r["_pred"]]
+    out = seqeval_scores([d.text for d in docs], [d.spans for d in docs], pred, labels)
+    out["exact_raw"] = exact_span_scores(
+        [g for r in fold_results for g in r["_gold_raw"]], [p for r in fold_results for p in r["_pred_raw"]], labels
+    )
+    out["predict_seconds"] = sum(r["predict_seconds"] for r in fold_results)
+    out["characters"] = sum(r["characters"] for r in fold_results)
+    out["per_document"] = [x for r in fold_results for x in r["per_document"]]
+    out["errors"] = [x for r in fold_results for x in r["errors"]][:80]
+    out["folds"] = [
+        {"micro_f1": r["micro"]["f1"], "documents": [d.id for d in f]} for r, f in zip(fold_results, folds, strict=True)
+    ]
+    return out
+
+
+def public(result: dict[str, Any]) -> dict[str, Any]:
+    """The result without in-memory predictions, ready for JSON."""
+    return {k: v for k, v in result.items() if not k.startswith("_")}
+
+
+__all__ = ["BertSystem", "kfold", "pooled", "public", "replace", "score", "split_dev"]

@@ -1,0 +1,323 @@
+"""Fine-tune a BERT token classifier on labelled documents, with early stopping on held-out documents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+from transformers import AutoConfig, AutoModelForTokenClassification, PreTrainedModel, PreTrainedTokenizerBase
+
+from planex.device import pick_device
+from planex.inference import Extractor, WindowConfig
+from planex.labelfile import Document, load_documents
+from planex.modelio import LoadedModel, load_tokenizer, resolve_base, save_model
+from planex.scheme import DEFAULT_SCHEME, LabelScheme, load_scheme
+from training.augment import augment
+from training.data import IGNORE, build_dataset
+from training.scoring import seqeval_scores
+
+
+@dataclass
+class TrainConfig:
+    """Options of ``planex train``; each field's ``help`` is shown by ``--help``."""
+
+    labels: list[Path] = field(
+        metadata={"help": "label files or folders (JSONL); feedback/ is skipped unless --include-feedback"}
+    )
+    base_model: str = field(metadata={"help": "hub id (e.g. bert-base-chinese) or local Hugging Face folder"})
+    out: Path = field(metadata={"help": "output model folder (written atomically)"})
+    scheme: Path = field(default=DEFAULT_SCHEME, metadata={"help": "label scheme file"})
+    epochs: int = field(default=25, metadata={"help": "maximum epochs"})
+    lr: float = field(default=3e-4, metadata={"help": "peak learning rate (use ~5e-5 for full-size hub BERTs)"})
+    batch_size: int = field(default=16, metadata={"help": "windows per step"})
+    max_tokens: int = field(default=256, metadata={"help": "tokens per window, [CLS]/[SEP] included"})
+    stride: int = field(default=192, metadata={"help": "tokens between window starts"})
+    dev_fraction: float = field(default=0.15, metadata={"help": "fraction of documents held out for early stopping"})
+    patience: int = field(default=4, metadata={"help": "epochs without dev improvement before stopping"})
+    class_weights: str = field(
+        default="sqrt", metadata={"help": "loss weights per tag: none, sqrt (inverse sqrt frequency)"}
+    )
+    augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
+    include_feedback: bool = field(default=False, metadata={"help": "also train on labels/feedback/ corrections"})
+    init: str = field(
+        default="pretrained", metadata={"help": "'pretrained' weights, or 'random' with the base's architecture"}
+    )
+    seed: int = field(default=13, metadata={"help": "random seed"})
+    device: str = field(default="", metadata={"help": "cpu, cuda, cuda:N; empty picks the GPU when present"})
+    max_minutes: float = field(default=0.0, metadata={"help": "stop after this many minutes (0: no limit)"})
+    name: str = field(default="", metadata={"help": "model name (default: the output folder's name)"})
+
+    def __post_init__(self) -> None:
+        self.labels = [Path(p) for p in self.labels]
+        self.out, self.scheme = Path(self.out), Path(self.scheme)
+        if self.class_weights not in ("none", "sqrt"):
+            raise ValueError(f"--class-weights must be none or sqrt, not {self.class_weights!r}")
+        if self.init not in ("pretrained", "random"):
+            raise ValueError(f"--init must be pretrained or random, not {self.init!r}")
+        if not 0 <= self.dev_fraction < 0.5:
+            raise ValueError("--dev-fraction must be in [0, 0.5)")
+        if not 8 <= self.max_tokens <= 512 or not 0 < self.stride <= self.max_tokens - 2:
+            raise ValueError("need 8 ≤ --max-tokens ≤ 512 and 0 < --stride ≤ max-tokens - 2")
+        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
+            raise ValueError("--epochs, --batch-size and --lr must be positive")
+
+
+@dataclass
+class FitResult:
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    history: list[dict[str, Any]]
+    best_epoch: int
+    seconds: float
+    misaligned: int
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def split_dev(docs: list[Document], fraction: float, seed: int) -> tuple[list[Document], list[Document]]:
+    """Hold out whole documents (never part of one) for early stopping."""
+    if fraction == 0 or len(docs) < 2:
+        return docs, []
+    order = sorted(docs, key=lambda d: d.id)
+    random.Random(seed).shuffle(order)
+    n_dev = max(1, round(fraction * len(docs)))
+    return order[n_dev:], order[:n_dev]
+
+
+def _tag_weights(dataset_labels: list[list[int]], n_tags: int, mode: str) -> torch.Tensor | None:
+    if mode == "none":
+        return None
+    counts = np.ones(n_tags)
+    for row in dataset_labels:
+        for t in row:
+            if t != IGNORE:
+                counts[t] += 1
+    weights = 1.0 / np.sqrt(counts)
+    return torch.tensor(weights / weights[0], dtype=torch.float)  # "O" keeps weight 1
+
+
+def _batches(rows: list[dict[str, Any]], size: int, rng: random.Random, pad_id: int) -> list[dict[str, torch.Tensor]]:
+    rows = rows[:]
+    rng.shuffle(rows)
+    out = []
+    for i in range(0, len(rows), size):
+        chunk = rows[i : i + size]
+        width = max(len(r["input_ids"]) for r in chunk)
+        ids = torch.full((len(chunk), width), pad_id)
+        labels = torch.full((len(chunk), width), IGNORE)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        for r, row in enumerate(chunk):
+            n = len(row["input_ids"])
+            ids[r, :n] = torch.tensor(row["input_ids"])
+            labels[r, :n] = torch.tensor(row["labels"])
+            mask[r, :n] = 1
+        out.append({"input_ids": ids, "attention_mask": mask, "labels": labels})
+    return out
+
+
+def build_model(base: str, scheme: LabelScheme, init: str) -> PreTrainedModel:
+    """A token classifier on ``base``: its pretrained weights, or random weights of the same architecture."""
+    kwargs = {"num_labels": len(scheme.tags), "id2label": scheme.id2label, "label2id": scheme.label2id}
+    if init == "random":
+        config = AutoConfig.from_pretrained(base, trust_remote_code=False, **kwargs)
+        return AutoModelForTokenClassification.from_config(config)
+    return AutoModelForTokenClassification.from_pretrained(
+        base, use_safetensors=True, trust_remote_code=False, **kwargs
+    )
+
+
+def dev_f1(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    scheme: LabelScheme,
+    docs: list[Document],
+    cfg: TrainConfig,
+    device: torch.device,
+) -> float:
+    """Micro-F1 (seqeval, strict) on dev documents, decoded exactly as the server decodes."""
+    model.eval()
+    loaded = LoadedModel(model, tokenizer, scheme, {}, Path("."), device)
+    ex = Extractor(loaded, WindowConfig(cfg.max_tokens, cfg.stride))
+    preds = ex.predict_normalised([d.text for d in docs])
+    model.train()
+    spans = [[s for s in p] for p in preds]
+    from planex.labelfile import Span
+
+    pred_spans = [[Span(s.start, s.end, s.label) for s in p] for p in spans]
+    return float(
+        seqeval_scores([d.text for d in docs], [d.spans for d in docs], pred_spans, scheme.names)["micro"]["f1"]
+    )
+
+
+def fit(
+    train_docs: list[Document], dev_docs: list[Document], cfg: TrainConfig, scheme: LabelScheme, progress: bool = True
+) -> FitResult:
+    """Fine-tune on ``train_docs``; keep the weights of the epoch with the best dev micro-F1."""
+    set_seed(cfg.seed)
+    device = pick_device(cfg.device or None)
+    base = resolve_base(cfg.base_model)
+    tokenizer = load_tokenizer(base)
+    model = build_model(base, scheme, cfg.init).to(device)
+    docs = train_docs + (augment(train_docs, cfg.augment, cfg.seed) if cfg.augment else [])
+    dataset, report = build_dataset(docs, tokenizer, scheme, cfg.max_tokens, cfg.stride)
+    rows = dataset.to_list()
+    weights = _tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
+    steps_per_epoch = math.ceil(len(rows) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: s / warm if s < warm else max(0.0, (total - s) / (total - warm))
+    )
+    rng = random.Random(cfg.seed)
+    history: list[dict[str, Any]] = []
+    best_f1, best_epoch, best_state, stale = -1.0, 0, None, 0
+    started = time.monotonic()
+    model.train()
+    for epoch in range(1, cfg.epochs + 1):
+        losses = []
+        batches = _batches(rows, cfg.batch_size, rng, tokenizer.pad_token_id or 0)
+        for batch in tqdm(batches, desc=f"epoch {epoch}/{cfg.epochs}", disable=not progress, leave=False):
+            batch = {k: v.to(device) for k, v in batch.items()}
+            logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+            loss = loss_fn(logits.view(-1, logits.shape[-1]), batch["labels"].view(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            losses.append(float(loss.detach()))
+        f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg, device) if dev_docs else float("nan")
+        history.append(
+            {
+                "epoch": epoch,
+                "loss": float(np.mean(losses)),
+                "dev_micro_f1": f1,
+                "elapsed_s": round(time.monotonic() - started, 1),
+            }
+        )
+        if progress:
+            tqdm.write(json.dumps(history[-1]))
+        if not dev_docs or f1 > best_f1:
+            best_f1, best_epoch, stale = f1, epoch, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            stale += 1
+        if dev_docs and stale >= cfg.patience:
+            break
+        if cfg.max_minutes and time.monotonic() - started > cfg.max_minutes * 60:
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return FitResult(model, tokenizer, history, best_epoch, time.monotonic() - started, report.misaligned)
+
+
+def load_training_documents(cfg: TrainConfig, scheme: LabelScheme) -> list[Document]:
+    from planex.labelfile import label_files
+
+    files = [f for f in label_files(cfg.labels) if cfg.include_feedback or "feedback" not in f.parts]
+    docs = load_documents(files, scheme)
+    if not docs:
+        raise ValueError(f"no labelled documents in {', '.join(map(str, cfg.labels))}")
+    unknown = sorted({s.label for d in docs for s in d.spans} - set(scheme.names))
+    if unknown:
+        raise ValueError(f"labels {', '.join(unknown)} are not in {cfg.scheme}; add them there first")
+    return docs
+
+
+def version_of(cfg: TrainConfig, docs: list[Document]) -> str:
+    """Version = UTC time + short hash of the labels and the configuration."""
+    h = hashlib.sha256()
+    for d in sorted(docs, key=lambda d: d.id):
+        h.update(d.to_json().encode())
+    h.update(json.dumps(_jsonable(asdict(cfg)), sort_keys=True).encode())
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + "-" + h.hexdigest()[:8]
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_jsonable(v) for v in obj]
+    return str(obj) if isinstance(obj, Path) else obj
+
+
+def train(cfg: TrainConfig) -> dict[str, Any]:
+    """Load labels, fine-tune with early stopping, and save a complete model folder; return its metadata."""
+    scheme = load_scheme(cfg.scheme)
+    docs = load_training_documents(cfg, scheme)
+    train_docs, dev_docs = split_dev(docs, cfg.dev_fraction, cfg.seed)
+    result = fit(train_docs, dev_docs, cfg, scheme)
+    version = version_of(cfg, docs)
+    device = pick_device(cfg.device or None)
+    meta = {
+        "name": cfg.name or cfg.out.name,
+        "version": version,
+        "base_model": cfg.base_model,
+        "init": cfg.init,
+        "max_length": cfg.max_tokens,
+        "stride": cfg.stride,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "train_documents": [d.id for d in train_docs],
+        "dev_documents": [d.id for d in dev_docs],
+        "training_args": _jsonable(asdict(cfg)),
+        "metrics": {
+            "dev_micro_f1": result.history[result.best_epoch - 1]["dev_micro_f1"] if result.history else None,
+            "best_epoch": result.best_epoch,
+            "train_seconds": round(result.seconds, 1),
+            "device": str(device),
+            "misaligned_spans": result.misaligned,
+            "history": result.history,
+        },
+    }
+    card = model_card(meta, scheme)
+    save_model(
+        cfg.out,
+        result.model,
+        result.tokenizer,
+        scheme,
+        meta,
+        {"README.md": card, "training_args.json": json.dumps(meta["training_args"], indent=2)},
+    )
+    return meta
+
+
+def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
+    m = meta["metrics"]
+    dev = m["dev_micro_f1"]
+    dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
+    return f"""# {meta["name"]} (planex token classifier)
+
+Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
+
+| | |
+|---|---|
+| base model | `{meta["base_model"]}` ({meta["init"]} initialisation) |
+| labels | {", ".join(scheme.names)} (scheme hash `{scheme.hash}`) |
+| training documents | {len(meta["train_documents"])} |
+| dev documents (early stopping) | {len(meta["dev_documents"])}: {", ".join(meta["dev_documents"])} |
+| best epoch | {m["best_epoch"]} |
+| dev micro-F1 (seqeval strict, characters) | {dev_text} |
+| training time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} |
+| window | {meta["max_length"]} tokens, stride {meta["stride"]} |
+
+The dev score comes from a handful of held-out documents and is noisy; see
+`reports/benchmark.md` for cross-validated figures. Load with
+`planex.modelio.load_model("<this folder>")` or serve with `planex serve --model <this folder>`.
+"""
