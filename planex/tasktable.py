@@ -1,9 +1,9 @@
 """Build the task table of a plan: one record per TASK span with its section path and attached spans.
 
 Item markers (``一、`` ``（一）`` ``(一)`` ``1.`` ``1．`` ``（1）`` ``①`` ``——``) at the start of a
-line in the normalised text give the outline. Marker kinds nest in the order they first
-appear, as an outline does (a kind seen again closes everything opened below it), so a
-document that skips a level or orders them unusually still gets a sensible path.
+line in the normalised text give the outline. Marker kinds rank in that order, the order
+official documents use (GB/T 9704); an item runs until the next marker of the same or a
+higher rank, so a document that skips a level (一、 then 1.) still nests correctly.
 
 Each TASK span opens a record. Every other span attaches to the nearest preceding TASK
 whose item it lies in (the item ends at the next marker of the same or a higher level);
@@ -24,7 +24,7 @@ from planex.normalise import Normalised
 
 TASK = "TASK"
 
-# (kind, pattern) per marker kind; the kind decides nesting, the pattern is matched at line start.
+# (kind, pattern) per marker kind, outermost first; patterns match at line start.
 _KINDS = [
     ("cn", r"[一二三四五六七八九十]{1,3}[、．.]"),
     ("paren-cn", r"[（(][一二三四五六七八九十]{1,3}[）)]"),
@@ -37,6 +37,7 @@ _MARKER = re.compile(
     r"^[ \t\u3000\xa0]*(?:" + "|".join(f"(?P<{k.replace('-', '_')}>{p})" for k, p in _KINDS) + r")[ \t\u3000\xa0]*",
     re.M,
 )
+_RANK = {kind.replace("-", "_"): rank for rank, (kind, _) in enumerate(_KINDS)}
 _HEADING_END = re.compile(r"[。：:；;！!？?\n]")
 _MAX_HEADING = 40
 
@@ -96,18 +97,15 @@ def _items(text: str) -> list[_Item]:
         heading = text[m.end() : head_end.start() if head_end else len(text)].strip()[:_MAX_HEADING]
         found.append((m.start(), kind, Section(m.group(kind), heading, m.start())))
     items: list[_Item] = []
-    stack: list[tuple[str, Section]] = []  # open items, outermost first
-    opened: list[tuple[int, int]] = []  # (index into items, depth) of items still open
+    open_: list[tuple[int, int]] = []  # (rank, index into items) of items still open, outermost first
     for pos, kind, section in found:
-        kinds = [k for k, _ in stack]
-        depth = kinds.index(kind) if kind in kinds else len(stack)
-        del stack[depth:]
-        while opened and opened[-1][1] >= depth:  # the new marker closes items at its level and below
-            i, _ = opened.pop()
+        rank = _RANK[kind]
+        while open_ and open_[-1][0] >= rank:  # the new marker closes items of its rank and below
+            _, i = open_.pop()
             items[i] = _Item(items[i].section, items[i].start, pos)
-        stack.append((kind, section))
-        opened.append((len(items), depth))
-        items.append(_Item(tuple(s for _, s in stack), pos, len(text)))
+        path = (*(items[i].section[-1] for _, i in open_), section)
+        open_.append((rank, len(items)))
+        items.append(_Item(path, pos, len(text)))
     return items
 
 

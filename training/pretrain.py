@@ -152,7 +152,7 @@ def masked_accuracy(
 
 
 def _split(texts: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
-    """Hold out whole documents until ``fraction`` of the characters is held out."""
+    """Hold out whole documents until ``fraction`` of the characters is held out (tails of long ones if need be)."""
     order = list(range(len(texts)))
     random.Random(seed).shuffle(order)
     total = sum(map(len, texts))
@@ -164,6 +164,9 @@ def _split(texts: list[str], fraction: float, seed: int) -> tuple[list[str], lis
         if len(texts[i]) < 0.2 * total:
             held.add(i)
             size += len(texts[i])
+    if not held:  # few, long documents: hold out the tail of each instead
+        cut = [len(t) - int(fraction * len(t)) for t in texts]
+        return [t[:c] for t, c in zip(texts, cut, strict=True)], [t[c:] for t, c in zip(texts, cut, strict=True)]
     return [t for i, t in enumerate(texts) if i not in held], [t for i, t in enumerate(texts) if i in held]
 
 
@@ -241,7 +244,7 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         sched.step()
         opt.zero_grad(set_to_none=True)
         state["step"] += 1
-        loss_sum += float(loss)
+        loss_sum += loss.item()
         loss_n += 1
         bar.update(1)
         elapsed = time.monotonic() - started

@@ -1,0 +1,57 @@
+"""Inference: offsets into exactly what was posted, on noisy and long input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planex.inference import Extractor, WindowConfig
+from planex.modelio import load_model
+
+
+@pytest.fixture(scope="module")
+def extractor(tiny_model_dir: Path) -> Extractor:
+    return Extractor(load_model(tiny_model_dir), WindowConfig(max_tokens=32, stride=20, batch_size=8))
+
+
+def test_inference_offsets_into_traditional_noisy_seed(extractor: Extractor, seed_texts: dict[str, str]) -> None:
+    raw = seed_texts["002_09fd2415f66b5df1"]
+    norm, entities = extractor.extract([raw])[0]
+    assert entities, "the random tiny model predicts something on 4,000 characters"
+    for e in entities:
+        assert raw[e.start : e.end] == e.text
+        assert norm.text[e.norm_start : e.norm_end]
+        assert (e.start, e.end) == norm.to_raw(e.norm_start, e.norm_end)
+
+
+def test_inference_windows_give_each_token_one_prediction(tiny_model_dir: Path, seed_texts: dict[str, str]) -> None:
+    """Windowing changes only context, never loses or duplicates tokens: every token gets one prediction."""
+    loaded = load_model(tiny_model_dir)
+    text = seed_texts["003_73a913652c5a0285"][:3000]
+    ((offsets, probs),) = Extractor(loaded, WindowConfig(max_tokens=32, stride=16)).token_probs([text])
+    assert len(offsets) == sum(not c.isspace() for c in text) > 30  # one token per character, many windows
+    assert probs.shape == (len(offsets), len(loaded.scheme.tags))
+    assert abs(probs.sum(-1) - 1).max() < 1e-4  # every token got exactly one softmax row
+
+
+def test_inference_batch_equals_single(extractor: Extractor, seed_texts: dict[str, str]) -> None:
+    texts = [seed_texts["001_f7c1b273358ac10b"][:800], "加强数据管理。", seed_texts["004_e3e2c72c916db378"][:500]]
+    together = extractor.extract(texts)
+    for text, (_, ents) in zip(texts, together, strict=True):
+        alone = extractor.extract([text])[0][1]
+        assert [(e.start, e.end, e.label) for e in alone] == [(e.start, e.end, e.label) for e in ents]
+
+
+def test_inference_empty_and_whitespace(extractor: Extractor) -> None:
+    assert [ents for _, ents in extractor.extract(["", "  \n\t "])] == [[], []]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(st.characters(exclude_categories=["Cs"]), max_size=200))
+def test_inference_offsets_property(extractor: Extractor, raw: str) -> None:
+    for e in extractor.extract([raw])[0][1]:
+        assert raw[e.start : e.end] == e.text
+        assert 0 <= e.start < e.end <= len(raw)

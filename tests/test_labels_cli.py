@@ -1,0 +1,112 @@
+"""``planex labels``: validation messages, stats, the review workflow and offset migration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planex.cli.main import main
+from planex.labelfile import Document, Span, load_documents, write_documents
+from planex.migrate import migrate_spans
+from planex.sheet import review_counts
+
+
+def _write(path: Path, records: list[object]) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("spans", "message"),
+    [
+        ([{"start": 3, "end": 3, "label": "TASK"}], "span 3-3 TASK: empty or ends before it starts"),
+        ([{"start": 5, "end": 2, "label": "TASK"}], "span 5-2 TASK: empty or ends before it starts"),
+        ([{"start": 0, "end": 99, "label": "TASK"}], "span 0-99 TASK: out of range (text has 12 characters)"),
+        ([{"start": 0, "end": 3, "label": "TASK"}], "span 0-3 TASK ' 加强': begins or ends with whitespace"),
+        ([{"start": 1, "end": 3, "label": "NOPE"}], "span 1-3 NOPE '加强': unknown label"),
+        (
+            [{"start": 1, "end": 5, "label": "TASK"}, {"start": 3, "end": 6, "label": "TASK"}],
+            "span 3-6 TASK '数据管': overlaps span 1-5 TASK '加强数据'",
+        ),
+        ([{"start": 1, "end": 3, "label": "TASK", "text": "推进"}], "says text '推进' but the document has '加强'"),
+        ([{"start": "1", "end": 3, "label": "TASK"}], "spans[0] must be {'start': int"),
+    ],
+)
+def test_labels_check_reports_each_problem(tmp_path: Path, capsys, spans, message) -> None:
+    f = _write(tmp_path / "bad.jsonl", [{"id": "d1", "text": " 加强数据管理机制。  ", "spans": spans}])
+    assert main(["labels", "check", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert f"{f} line 1" in err
+    assert message in err
+
+
+def test_labels_check_malformed_json_and_encoding(tmp_path: Path, capsys) -> None:
+    f = _write(tmp_path / "bad.jsonl", ['{"id": "x", "text": "a"', {"id": "y", "text": "b", "spans": []}])
+    g = tmp_path / "gbk.jsonl"
+    g.write_bytes('{"id": "z", "text": "数据"}'.encode("gbk"))
+    assert main(["labels", "check", str(f), str(g)]) == 1
+    err = capsys.readouterr().err
+    assert "line 1: not valid JSON" in err
+    assert "not UTF-8" in err
+
+
+def test_labels_check_passes_on_committed_labels(capsys) -> None:
+    assert main(["labels", "check", "labels"]) == 0
+    assert "0 problems" in capsys.readouterr().out
+
+
+def test_labels_stats_prints_counts_and_lengths(tmp_path: Path, capsys) -> None:
+    f = _write(tmp_path / "a.jsonl", [{"id": "d1", "text": "加强数据。2025年底前", "spans": [
+        {"start": 0, "end": 4, "label": "TASK"}, {"start": 5, "end": 12, "label": "DEADLINE"}]}])  # fmt: skip
+    assert main(["labels", "stats", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "d1" in out and "TOTAL (1 docs)" in out
+    assert "TASK" in out and "span length" in out
+
+
+def test_labels_review_workflow_counts_changes(tmp_path: Path, capsys) -> None:
+    raw = tmp_path / "plan.txt"
+    raw.write_text(
+        "一、加强数据管理。\n（牵头单位：市大数据局，责任单位：市直各部门）\n2025年底前完成。", encoding="utf-8"
+    )
+    draft = tmp_path / "draft.jsonl"
+    assert main(["labels", "preannotate", str(raw), "--out", str(draft)]) == 0
+    assert main(["labels", "sheet", str(draft), "--out", str(tmp_path / "sheets")]) == 0
+    sheet = (tmp_path / "sheets" / "plan.tsv").read_text(encoding="utf-8")
+    assert "TASK\t加强数据管理" in sheet and "LEAD_UNIT\t市大数据局" in sheet
+    # a reviewer deletes the deadline, shortens the task and adds nothing
+    edited = "\n".join(
+        line.replace("加强数据管理", "加强数据") for line in sheet.splitlines() if "DEADLINE" not in line
+    )
+    (tmp_path / "sheets" / "plan.tsv").write_text(edited + "\n", encoding="utf-8")
+    final = tmp_path / "final.jsonl"
+    assert main(["labels", "apply", str(draft), str(tmp_path / "sheets"), "--out", str(final)]) == 0
+    counts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert counts["removed"] == 1 and counts["boundary_or_label_changed"] == 1 and counts["kept"] == 1
+    doc = load_documents([final])[0]
+    assert [doc.text[s.start : s.end] for s in doc.spans] == ["加强数据", "市大数据局"]
+
+
+def test_labels_review_counts_exact() -> None:
+    proposed = [Span(0, 4, "TASK"), Span(5, 9, "DEADLINE"), Span(10, 12, "LEAD_UNIT")]
+    final = [Span(0, 4, "TASK"), Span(5, 8, "DEADLINE"), Span(20, 22, "INDICATOR")]
+    assert review_counts(proposed, final) == {
+        "proposed": 3, "kept": 1, "removed": 1, "boundary_or_label_changed": 1, "added": 1, "final": 3,
+    }  # fmt: skip
+
+
+def test_labels_migrate_moves_spans_through_text_change() -> None:
+    old, new = "V元市加强数据管理", "?广元市加强数据管理"
+    moved, problems = migrate_spans(old, new, [Span(3, 7, "TASK"), Span(0, 3, "LEAD_UNIT")])
+    assert Span(4, 8, "TASK") in moved
+    assert new[4:8] == "加强数据"
+    assert any("became" in p for p in problems)  # 'V元市' → '广元市' is reported for a human to check
+
+
+def test_labels_write_is_atomic_and_round_trips(tmp_path: Path) -> None:
+    doc = Document("d", "加强数据", [Span(0, 4, "TASK")], "seeds/x.txt")
+    write_documents(tmp_path / "x.jsonl", [doc])
+    assert load_documents([tmp_path / "x.jsonl"])[0].spans == [Span(0, 4, "TASK")]
+    assert not list(tmp_path.glob(".*tmp"))

@@ -1,0 +1,149 @@
+"""Training pieces on tiny inputs: data windows, augmentation, folds, scoring, fine-tuning, pretraining resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planex.labelfile import Document, Span
+from planex.scheme import load_scheme
+from training.augment import augment, swap_lead_form, swap_markers, swap_width
+from training.evaluate import kfold
+from training.scoring import char_tags, exact_span_scores, seqeval_scores
+
+DOC = Document(
+    "d1",
+    "（一）加强数据管理。2025年底前，覆盖率达到95%以上。（牵头单位：市大数据局、市财政局）",
+    [Span(3, 9, "TASK"), Span(10, 17, "DEADLINE"), Span(18, 28, "INDICATOR"), Span(35, 40, "LEAD_UNIT"),
+     Span(41, 45, "LEAD_UNIT")],
+)  # fmt: skip
+
+
+def _texts(doc: Document) -> list[tuple[str, str]]:
+    return [(s.label, doc.text[s.start : s.end]) for s in sorted(doc.spans)]
+
+
+def test_training_doc_fixture_is_consistent() -> None:
+    assert _texts(DOC) == [("TASK", "加强数据管理"), ("DEADLINE", "2025年底前"), ("INDICATOR", "覆盖率达到95%以上"),
+                           ("LEAD_UNIT", "市大数据局"), ("LEAD_UNIT", "市财政局")]  # fmt: skip
+
+
+@pytest.mark.parametrize("fn", [swap_width, swap_markers, swap_lead_form])
+def test_training_augmentation_keeps_span_words(fn) -> None:
+    out = fn(DOC)
+    assert _texts(out) == _texts(DOC)
+    assert out.text != DOC.text
+
+
+def test_training_lead_form_rewrite() -> None:
+    assert swap_lead_form(DOC).text.endswith("（市大数据局、市财政局牵头）")
+
+
+def test_training_augment_rejects_unknown() -> None:
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        augment([DOC], ["flip"])
+
+
+def test_training_kfold_keeps_documents_whole() -> None:
+    docs = [Document(f"d{i}", "字" * (10 + i), []) for i in range(11)]
+    folds = kfold(docs, 5)
+    ids = [d.id for f in folds for d in f]
+    assert sorted(ids) == sorted(d.id for d in docs) and len(set(ids)) == 11
+    assert all(f for f in folds)
+
+
+def test_training_scoring_exact_values() -> None:
+    text = "加强数据管理2025年"
+    gold = [[Span(0, 6, "TASK"), Span(6, 11, "DEADLINE")]]
+    pred = [[Span(0, 6, "TASK"), Span(6, 10, "DEADLINE")]]  # boundary error
+    s = seqeval_scores([text], gold, pred, ("TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR"))
+    assert s["per_label"]["TASK"]["f1"] == 1.0
+    assert s["per_label"]["DEADLINE"]["f1"] == 0.0
+    assert s["micro"]["f1"] == pytest.approx(0.5)
+    assert s["macro"]["f1"] == pytest.approx(0.25)
+    e = exact_span_scores([[(0, 6, "TASK")]], [[(0, 6, "TASK"), (7, 8, "TASK")]], ("TASK",))
+    assert e["micro"]["precision"] == 0.5 and e["micro"]["recall"] == 1.0
+    assert char_tags("abc", [Span(1, 3, "X")]) == ["O", "B-X", "I-X"]
+
+
+def test_training_dataset_reports_misaligned(tmp_path: Path) -> None:
+    from transformers import BertTokenizerFast
+
+    from planex.codec import MisalignedSpanWarning
+    from training.data import build_dataset
+
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "2025", "年", "底", "前"])}
+    tok = BertTokenizerFast(vocab=vocab, do_lower_case=False)
+    doc = Document("w", "2025年底前", [Span(2, 8, "DEADLINE")])  # starts inside the word-piece "2025"
+    with pytest.warns(MisalignedSpanWarning, match="1 of 1 spans"):
+        ds, report = build_dataset([doc], tok, load_scheme(), 16, 8)
+    assert report.misaligned == 1 and len(ds) == 1
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny MLM base made by the real pretraining code on a slice of the seeds."""
+    from training.pretrain import PretrainConfig, pretrain
+
+    root = tmp_path_factory.mktemp("pre")
+    src = root / "texts"
+    src.mkdir()
+    for p in sorted(Path("seeds").glob("*.txt"))[:2]:
+        (src / p.name).write_text(p.read_text(encoding="utf-8")[:3000], encoding="utf-8")
+    cfg = PretrainConfig(inputs=[src], out=root / "run", layers=1, hidden=32, heads=2, seq_len=32, batch_size=4,
+                         max_steps=6, eval_every=3, checkpoint_every=3, heldout=0.3, min_freq=1)  # fmt: skip
+    metrics = pretrain(cfg)
+    assert metrics["steps"] == 6 and 0 <= metrics["heldout_masked_accuracy"] <= 1
+    return root / "run"
+
+
+def test_training_pretrain_writes_loadable_base(tiny_base: Path) -> None:
+    from transformers import AutoModelForMaskedLM
+
+    model = AutoModelForMaskedLM.from_pretrained(tiny_base / "model")
+    assert model.config.num_hidden_layers == 1
+    card = (tiny_base / "model" / "README.md").read_text()
+    assert "held-out masked-token accuracy" in card
+
+
+def test_training_pretrain_resume_continues_from_checkpoint(tiny_base: Path) -> None:
+    from training.pretrain import PretrainConfig, pretrain
+
+    state = json.loads((tiny_base / "checkpoint" / "trainer_state.json").read_text())
+    assert state["step"] == 6
+    # pretend the run was interrupted at step 3: rewind the checkpoint's step counter
+    state["step"], state["total_steps"] = 3, 6
+    state["history"] = state["history"][:1]
+    (tiny_base / "checkpoint" / "trainer_state.json").write_text(json.dumps(state))
+    inputs = [p for p in (tiny_base.parent / "texts",)]
+    cfg = PretrainConfig(inputs=inputs, out=tiny_base, layers=1, hidden=32, heads=2, seq_len=32, batch_size=4,
+                         max_steps=6, eval_every=3, checkpoint_every=3, heldout=0.3, min_freq=1, resume=True)  # fmt: skip
+    metrics = pretrain(cfg)
+    assert metrics["steps"] == 6
+    assert [h["step"] for h in metrics["history"]] == [3, 6]  # resumed: steps 4–6 only were run
+
+
+def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path: Path) -> None:
+    from planex.labelfile import write_documents
+    from planex.modelio import load_model
+    from training.finetune import TrainConfig, train
+
+    docs = [DOC, Document("d2", DOC.text.replace("数据", "平台"), list(DOC.spans)), Document("d3", DOC.text, DOC.spans)]
+    write_documents(tmp_path / "l.jsonl", docs)
+    cfg = TrainConfig(labels=[tmp_path / "l.jsonl"], base_model=str(tiny_base / "model"), out=tmp_path / "m",
+                      epochs=2, max_tokens=32, stride=16, dev_fraction=0.34, batch_size=4)  # fmt: skip
+    meta = train(cfg)
+    loaded = load_model(tmp_path / "m")
+    assert loaded.meta["version"] == meta["version"]
+    assert set(meta["metrics"]) >= {"dev_micro_f1", "best_epoch", "history", "train_seconds"}
+    for name in (
+        "model.safetensors",
+        "tokenizer.json",
+        "config.json",
+        "planex.json",
+        "README.md",
+        "training_args.json",
+    ):
+        assert (tmp_path / "m" / name).is_file()
