@@ -58,8 +58,16 @@ def test_labels_check_passes_on_committed_labels(capsys) -> None:
 
 
 def test_labels_stats_prints_counts_and_lengths(tmp_path: Path, capsys) -> None:
-    f = _write(tmp_path / "a.jsonl", [{"id": "d1", "text": "加强数据。2025年底前", "spans": [
-        {"start": 0, "end": 4, "label": "TASK"}, {"start": 5, "end": 12, "label": "DEADLINE"}]}])  # fmt: skip
+    f = _write(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "id": "d1",
+                "text": "加强数据。2025年底前",
+                "spans": [{"start": 0, "end": 4, "label": "TASK"}, {"start": 5, "end": 12, "label": "DEADLINE"}],
+            }
+        ],
+    )
     assert main(["labels", "stats", str(f)]) == 0
     out = capsys.readouterr().out
     assert "d1" in out and "TOTAL (1 docs)" in out
@@ -93,8 +101,13 @@ def test_labels_review_counts_exact() -> None:
     proposed = [Span(0, 4, "TASK"), Span(5, 9, "DEADLINE"), Span(10, 12, "LEAD_UNIT")]
     final = [Span(0, 4, "TASK"), Span(5, 8, "DEADLINE"), Span(20, 22, "INDICATOR")]
     assert review_counts(proposed, final) == {
-        "proposed": 3, "kept": 1, "removed": 1, "boundary_or_label_changed": 1, "added": 1, "final": 3,
-    }  # fmt: skip
+        "proposed": 3,
+        "kept": 1,
+        "removed": 1,
+        "boundary_or_label_changed": 1,
+        "added": 1,
+        "final": 3,
+    }
 
 
 def test_labels_migrate_moves_spans_through_text_change() -> None:

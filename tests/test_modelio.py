@@ -55,7 +55,7 @@ def test_modelio_corrupt_weights_refused(tiny_model_dir: Path, tmp_path: Path) -
 def test_modelio_corrupt_meta_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
     m = _copy(tiny_model_dir, tmp_path)
     (m / "planex.json").write_text("{not json")
-    with pytest.raises(ModelLoadError, match="planex.json is not valid JSON"):
+    with pytest.raises(ModelLoadError, match=r"planex\.json is not valid JSON"):
         load_model(m)
 
 

@@ -27,8 +27,27 @@ def test_slow_pretrain_200kb_end_to_end(tmp_path: Path) -> None:
             break
     sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "pre"
-    args = ["pretrain", "--inputs", str(sample), "--out", str(out), "--layers", "2", "--hidden", "64", "--heads", "2",
-            "--max-steps", "60", "--eval-every", "30", "--checkpoint-every", "30", "--batch-size", "16"]  # fmt: skip
+    args = [
+        "pretrain",
+        "--inputs",
+        str(sample),
+        "--out",
+        str(out),
+        "--layers",
+        "2",
+        "--hidden",
+        "64",
+        "--heads",
+        "2",
+        "--max-steps",
+        "60",
+        "--eval-every",
+        "30",
+        "--checkpoint-every",
+        "30",
+        "--batch-size",
+        "16",
+    ]
     assert main(args) == 0
     metrics = json.loads((out / "model" / "pretrain_metrics.json").read_text())
     assert metrics["steps"] == 60 and metrics["heldout_sequences"] > 0
@@ -44,8 +63,19 @@ def test_slow_finetune_one_epoch_two_documents_report(tmp_path: Path) -> None:
     docs = [line for line in (ROOT / "labels" / "seeds" / "seed_002_003.jsonl").read_text().splitlines() if line]
     labels.write_text("\n".join(docs[:2]) + "\n", encoding="utf-8")
     reports = tmp_path / "reports"
-    args = ["evaluate", "--cv", "2", "--labels", str(labels), "--base-model", str(base), "--epochs", "1",
-            "--reports", str(reports)]  # fmt: skip
+    args = [
+        "evaluate",
+        "--cv",
+        "2",
+        "--labels",
+        str(labels),
+        "--base-model",
+        str(base),
+        "--epochs",
+        "1",
+        "--reports",
+        str(reports),
+    ]
     assert main(args) == 0
     report = json.loads((reports / "evaluate-cv2.json").read_text())
     result = report["results"]["2-fold cross-validation"]["bert"]

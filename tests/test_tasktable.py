@@ -68,14 +68,17 @@ def test_tasktable_sections_and_attachment() -> None:
     tasks, unattached = _summary(DOC, ents)
     assert tasks == [
         ("二、（一）", "完善平台能力", {}),
-        ("二、（一）1.", "建设数据平台", {"DEADLINE": ["2025年底前"], "INDICATOR": ["平台接入率达到90%以上"],
-                                      "LEAD_UNIT": ["市大数据局"]}),
+        (
+            "二、（一）1.",
+            "建设数据平台",
+            {"DEADLINE": ["2025年底前"], "INDICATOR": ["平台接入率达到90%以上"], "LEAD_UNIT": ["市大数据局"]},
+        ),
         ("二、（一）2.", "推进数据共享", {}),
         ("二、（一）2.（1）", "身份认证服务", {"DEADLINE": ["2024年6月底前"]}),
         # the lead list on its own line after the sub-items lies in item (2) and goes to its task
         ("二、（一）2.（2）", "电子证照", {"LEAD_UNIT": ["市政务服务中心"]}),
         ("二、（二）", "强化安全保障", {}),
-    ]  # fmt: skip
+    ]
     assert unattached == ["2023年", "到2025年"]  # before any task: kept, not lost
 
 
@@ -107,8 +110,11 @@ def test_tasktable_marker_kinds_and_headings() -> None:
     table = build_task_table(text, _ents(text, ("TASK", "一网通办", 0), ("TASK", "推进协同", 0)))
     first, second = table.tasks
     assert [(s.marker, s.heading) for s in first.section] == [
-        ("一、", "总体要求"), ("(一)", "指导思想"), ("1．", "建设网上政府"), ("①", "一网通办")
-    ]  # fmt: skip
+        ("一、", "总体要求"),
+        ("(一)", "指导思想"),
+        ("1．", "建设网上政府"),
+        ("①", "一网通办"),
+    ]
     assert [s.marker for s in second.section] == ["一、", "(一)", "1．", "①", "——"]
 
 
@@ -147,8 +153,17 @@ _PIECES = st.lists(
 )
 
 
-@given(_PIECES, st.lists(st.tuples(st.integers(0, 200), st.integers(1, 6), st.sampled_from(
-    ["TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR", "NEW_LABEL"])), max_size=30))  # fmt: skip
+@given(
+    _PIECES,
+    st.lists(
+        st.tuples(
+            st.integers(0, 200),
+            st.integers(1, 6),
+            st.sampled_from(["TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR", "NEW_LABEL"]),
+        ),
+        max_size=30,
+    ),
+)
 def test_tasktable_every_span_appears_exactly_once(pieces: list[str], raw_spans: list[tuple[int, int, str]]) -> None:
     text = "".join(pieces)
     ents = []

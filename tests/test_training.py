@@ -16,9 +16,14 @@ from training.scoring import char_tags, exact_span_scores, seqeval_scores
 DOC = Document(
     "d1",
     "（一）加强数据管理。2025年底前，覆盖率达到95%以上。（牵头单位：市大数据局、市财政局）",
-    [Span(3, 9, "TASK"), Span(10, 17, "DEADLINE"), Span(18, 28, "INDICATOR"), Span(35, 40, "LEAD_UNIT"),
-     Span(41, 45, "LEAD_UNIT")],
-)  # fmt: skip
+    [
+        Span(3, 9, "TASK"),
+        Span(10, 17, "DEADLINE"),
+        Span(18, 28, "INDICATOR"),
+        Span(35, 40, "LEAD_UNIT"),
+        Span(41, 45, "LEAD_UNIT"),
+    ],
+)
 
 
 def _texts(doc: Document) -> list[tuple[str, str]]:
@@ -26,8 +31,13 @@ def _texts(doc: Document) -> list[tuple[str, str]]:
 
 
 def test_training_doc_fixture_is_consistent() -> None:
-    assert _texts(DOC) == [("TASK", "加强数据管理"), ("DEADLINE", "2025年底前"), ("INDICATOR", "覆盖率达到95%以上"),
-                           ("LEAD_UNIT", "市大数据局"), ("LEAD_UNIT", "市财政局")]  # fmt: skip
+    assert _texts(DOC) == [
+        ("TASK", "加强数据管理"),
+        ("DEADLINE", "2025年底前"),
+        ("INDICATOR", "覆盖率达到95%以上"),
+        ("LEAD_UNIT", "市大数据局"),
+        ("LEAD_UNIT", "市财政局"),
+    ]
 
 
 @pytest.mark.parametrize("fn", [swap_width, swap_markers, swap_lead_form])
@@ -92,8 +102,20 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src.mkdir()
     for p in sorted(Path("seeds").glob("*.txt"))[:2]:
         (src / p.name).write_text(p.read_text(encoding="utf-8")[:3000], encoding="utf-8")
-    cfg = PretrainConfig(inputs=[src], out=root / "run", layers=1, hidden=32, heads=2, seq_len=32, batch_size=4,
-                         max_steps=6, eval_every=3, checkpoint_every=3, heldout=0.3, min_freq=1)  # fmt: skip
+    cfg = PretrainConfig(
+        inputs=[src],
+        out=root / "run",
+        layers=1,
+        hidden=32,
+        heads=2,
+        seq_len=32,
+        batch_size=4,
+        max_steps=6,
+        eval_every=3,
+        checkpoint_every=3,
+        heldout=0.3,
+        min_freq=1,
+    )
     metrics = pretrain(cfg)
     assert metrics["steps"] == 6 and 0 <= metrics["heldout_masked_accuracy"] <= 1
     return root / "run"
@@ -117,9 +139,22 @@ def test_training_pretrain_resume_continues_from_checkpoint(tiny_base: Path) -> 
     state["step"], state["total_steps"] = 3, 6
     state["history"] = state["history"][:1]
     (tiny_base / "checkpoint" / "trainer_state.json").write_text(json.dumps(state))
-    inputs = [p for p in (tiny_base.parent / "texts",)]
-    cfg = PretrainConfig(inputs=inputs, out=tiny_base, layers=1, hidden=32, heads=2, seq_len=32, batch_size=4,
-                         max_steps=6, eval_every=3, checkpoint_every=3, heldout=0.3, min_freq=1, resume=True)  # fmt: skip
+    inputs = [tiny_base.parent / "texts"]
+    cfg = PretrainConfig(
+        inputs=inputs,
+        out=tiny_base,
+        layers=1,
+        hidden=32,
+        heads=2,
+        seq_len=32,
+        batch_size=4,
+        max_steps=6,
+        eval_every=3,
+        checkpoint_every=3,
+        heldout=0.3,
+        min_freq=1,
+        resume=True,
+    )
     metrics = pretrain(cfg)
     assert metrics["steps"] == 6
     assert [h["step"] for h in metrics["history"]] == [3, 6]  # resumed: steps 4–6 only were run
@@ -132,8 +167,16 @@ def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path
 
     docs = [DOC, Document("d2", DOC.text.replace("数据", "平台"), list(DOC.spans)), Document("d3", DOC.text, DOC.spans)]
     write_documents(tmp_path / "l.jsonl", docs)
-    cfg = TrainConfig(labels=[tmp_path / "l.jsonl"], base_model=str(tiny_base / "model"), out=tmp_path / "m",
-                      epochs=2, max_tokens=32, stride=16, dev_fraction=0.34, batch_size=4)  # fmt: skip
+    cfg = TrainConfig(
+        labels=[tmp_path / "l.jsonl"],
+        base_model=str(tiny_base / "model"),
+        out=tmp_path / "m",
+        epochs=2,
+        max_tokens=32,
+        stride=16,
+        dev_fraction=0.34,
+        batch_size=4,
+    )
     meta = train(cfg)
     loaded = load_model(tmp_path / "m")
     assert loaded.meta["version"] == meta["version"]

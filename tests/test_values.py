@@ -11,9 +11,22 @@ from planex.values import cn_int, parse_deadline, parse_indicator
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("三", 3), ("十", 10), ("十二", 12), ("二十", 20), ("百", 100), ("两百", 200), ("一百二十", 120),
-     ("千", 1000), ("三千零五", 3005), ("二〇二五", 2025), ("万", None), ("", None), ("三x", None)],
-)  # fmt: skip
+    [
+        ("三", 3),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("百", 100),
+        ("两百", 200),
+        ("一百二十", 120),
+        ("千", 1000),
+        ("三千零五", 3005),
+        ("二〇二五", 2025),
+        ("万", None),
+        ("", None),
+        ("三x", None),
+    ],
+)
 def test_values_cn_int(text: str, value: int | None) -> None:
     assert cn_int(text) == value
 
