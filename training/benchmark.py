@@ -38,11 +38,12 @@ def systems_for(names: list[str], cfg: TrainConfig, scheme: LabelScheme) -> dict
         "bert": lambda: BertSystem("bert", cfg, scheme),
         "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
+        "bert-unweighted": lambda: BertSystem("bert-unweighted", replace(cfg, class_weights="none"), scheme),
     }
-    unknown = [n for n in names if n not in known]
+    unknown = [n for n in names if n.split("@")[0] not in known]
     if unknown:
         raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(known)}")
-    return {n: known[n] for n in names}
+    return {n: known[n.split("@")[0]] for n in names}
 
 
 def _train_and_score(
@@ -139,7 +140,10 @@ def run_benchmark(
     }
     for setting in settings:
         report["results"][setting] = {}
-        for name, make in factories.items():
+        for spec, make in factories.items():
+            name, _, only = spec.partition("@")
+            if only and only != setting:
+                continue  # e.g. bert+augment@cross-layout: an ablation run in one setting only
             log(f"{setting}: {name}")
             result = run_setting(setting, make, docs, scheme.names, cv, log)
             report["results"][setting][name] = public(result)

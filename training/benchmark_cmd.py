@@ -23,7 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--systems",
         nargs="+",
         default=["rules", "crf", "bert", "bert-random-init"],
-        help="systems to run: rules crf bert bert-random-init bert+augment",
+        help="systems: rules crf bert bert-random-init bert+augment bert-unweighted; "
+        "NAME@SETTING runs one in that setting only",
     )
     p.add_argument("--settings", nargs="+", default=["cross-layout", "all-data"], help="cross-layout all-data")
     p.add_argument("--cv", type=int, default=5, help="folds for the all-data setting (default: 5)")

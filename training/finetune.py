@@ -17,6 +17,7 @@ import torch
 from tqdm import tqdm
 from transformers import AutoConfig, AutoModelForTokenClassification, PreTrainedModel, PreTrainedTokenizerBase
 
+from planex import registry
 from planex.device import pick_device
 from planex.inference import Extractor, WindowConfig
 from planex.labelfile import Document, load_documents
@@ -35,15 +36,17 @@ class TrainConfig:
         metadata={"help": "label files or folders (JSONL); feedback/ is skipped unless --include-feedback"}
     )
     base_model: str = field(metadata={"help": "hub id (e.g. bert-base-chinese) or local Hugging Face folder"})
-    out: Path = field(metadata={"help": "output model folder (written atomically)"})
+    out: Path = field(
+        default=Path(""), metadata={"help": "output model folder, written atomically (default: models/<version>)"}
+    )
     scheme: Path = field(default=DEFAULT_SCHEME, metadata={"help": "label scheme file"})
-    epochs: int = field(default=25, metadata={"help": "maximum epochs"})
+    epochs: int = field(default=12, metadata={"help": "maximum epochs"})
     lr: float = field(default=3e-4, metadata={"help": "peak learning rate (use ~5e-5 for full-size hub BERTs)"})
     batch_size: int = field(default=16, metadata={"help": "windows per step"})
     max_tokens: int = field(default=256, metadata={"help": "tokens per window, [CLS]/[SEP] included"})
     stride: int = field(default=192, metadata={"help": "tokens between window starts"})
     dev_fraction: float = field(default=0.15, metadata={"help": "fraction of documents held out for early stopping"})
-    patience: int = field(default=4, metadata={"help": "epochs without dev improvement before stopping"})
+    patience: int = field(default=3, metadata={"help": "epochs without dev improvement before stopping"})
     class_weights: str = field(
         default="sqrt", metadata={"help": "loss weights per tag: none, sqrt (inverse sqrt frequency)"}
     )
@@ -56,6 +59,7 @@ class TrainConfig:
     device: str = field(default="", metadata={"help": "cpu, cuda, cuda:N; empty picks the GPU when present"})
     max_minutes: float = field(default=0.0, metadata={"help": "stop after this many minutes (0: no limit)"})
     name: str = field(default="", metadata={"help": "model name (default: the output folder's name)"})
+    promote: bool = field(default=False, metadata={"help": "make the new model models/default (the one served)"})
 
     def __post_init__(self) -> None:
         self.labels = [Path(p) for p in self.labels]
@@ -173,7 +177,9 @@ def fit(
     tokenizer = load_tokenizer(base)
     model = build_model(base, scheme, cfg.init).to(device)
     docs = train_docs + (augment(train_docs, cfg.augment, cfg.seed) if cfg.augment else [])
-    dataset, report = build_dataset(docs, tokenizer, scheme, cfg.max_tokens, cfg.stride)
+    # Training windows do not overlap: overlap would only repeat tokens. (Inference overlaps them
+    # so that every token is predicted with context on both sides.)
+    dataset, report = build_dataset(docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2)
     rows = dataset.to_list()
     weights = _tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
@@ -265,9 +271,10 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     train_docs, dev_docs = split_dev(docs, cfg.dev_fraction, cfg.seed)
     result = fit(train_docs, dev_docs, cfg, scheme)
     version = version_of(cfg, docs)
+    out = cfg.out if str(cfg.out) not in ("", ".") else registry.MODELS / version
     device = pick_device(cfg.device or None)
     meta = {
-        "name": cfg.name or cfg.out.name,
+        "name": cfg.name or out.name,
         "version": version,
         "base_model": cfg.base_model,
         "init": cfg.init,
@@ -286,15 +293,14 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             "history": result.history,
         },
     }
+    meta["path"] = str(out)
     card = model_card(meta, scheme)
-    save_model(
-        cfg.out,
-        result.model,
-        result.tokenizer,
-        scheme,
-        meta,
-        {"README.md": card, "training_args.json": json.dumps(meta["training_args"], indent=2)},
-    )
+    extra = {"README.md": card, "training_args.json": json.dumps(meta["training_args"], indent=2)}
+    save_model(out, result.model, result.tokenizer, scheme, meta, extra)
+    if cfg.promote:
+        if out.parent.resolve() != registry.MODELS.resolve():
+            raise ValueError(f"--promote needs the model under {registry.MODELS}; {out} was still written")
+        registry.promote(out.name)
     return meta
 
 

@@ -26,5 +26,5 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = dataclass_from_args(TrainConfig, args)
     meta = train(cfg)
-    print(f"wrote {cfg.out} (version {meta['version']}); dev micro-F1 {meta['metrics']['dev_micro_f1']}")
+    print(f"wrote {meta['path']} (version {meta['version']}); dev micro-F1 {meta['metrics']['dev_micro_f1']}")
     return 0
