@@ -52,7 +52,10 @@ class PretrainConfig:
     checkpoint_every: int = field(default=500, metadata={"help": "steps between checkpoints (for --resume)"})
     seed: int = field(default=13, metadata={"help": "random seed"})
     device: str = field(default="", metadata={"help": "cpu, cuda, cuda:N; empty picks the GPU when present"})
-    resume: bool = field(default=False, metadata={"help": "continue from OUT/checkpoint after an interruption"})
+    resume: bool = field(
+        default=False,
+        metadata={"help": "continue from OUT/checkpoint after an interruption (a smaller --max-steps ends it sooner)"},
+    )
 
     def __post_init__(self) -> None:
         self.inputs = [Path(p) for p in self.inputs]
@@ -205,6 +208,9 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
     if resuming:
         model = BertForMaskedLM.from_pretrained(ckpt)
         state = json.loads((ckpt / "trainer_state.json").read_text())
+        if cfg.max_steps < state["total_steps"]:
+            # Finish early: the learning rate decays to zero by the new, smaller step count.
+            state["total_steps"] = max(state["step"] + 1, cfg.max_steps)
     else:
         config = BertConfig(
             vocab_size=len(tokenizer),
