@@ -1,0 +1,59 @@
+"""The ``planex`` command: normalise, help texts, and clear errors for bad input files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from planex.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_cli_normalise_seed_002(capsys) -> None:
+    assert main(["normalise", str(ROOT / "seeds" / "002_09fd2415f66b5df1.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "（一）助力十大领域数智化效能提升" in out
+    assert "（二）提升一体化数智平台支撑能力" in out
+    assert not re.search(r"\((?:qū|shè|shù|jù)\)", out)
+    assert "區" not in out and "数字政府" in out
+
+
+def test_cli_normalise_rejects_non_utf8(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "gbk.txt"
+    f.write_bytes("数字政府建设".encode("gbk"))
+    assert main(["normalise", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "not valid UTF-8" in err and "iconv -f gb18030" in err
+
+
+@pytest.mark.parametrize("command", ["pretrain", "train", "evaluate", "benchmark"])
+def test_cli_help_documents_every_option(command: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    options = re.findall(r"^\s+(--[a-z-]+)", out, re.M)
+    assert options, out
+    for line in out.splitlines():
+        m = re.match(r"^\s{2}(--[a-z-]+)(?: [A-Z_ .\[\]]+)?$", line)
+        if m and m.group(1) != "--help":
+            # the help text is on the next line: make sure none is empty
+            following = out.splitlines()[out.splitlines().index(line) + 1]
+            assert following.strip(), f"{command} {m.group(1)} has no help"
+
+
+def test_cli_missing_labels_path_is_clear(capsys) -> None:
+    assert main(["labels", "check", "no/such/dir"]) == 2
+    assert "no/such/dir: no such file or folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["labels", "--help"], ["normalise", "--help"], ["labels", "check", "--help"]]
+)
+def test_cli_help_exits_cleanly(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
