@@ -40,7 +40,9 @@ benchmark: $(STAMP)
 
 browser:
 	# Debian's Chromium for the browser test (playwright drives it; it downloads no browser).
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	# fonts-wqy-zenhei: without a CJK font the page screenshot shows boxes instead of Chinese.
+	command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m training.run_notebooks notebooks/01_labels.ipynb notebooks/02_evaluation.ipynb

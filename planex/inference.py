@@ -47,7 +47,10 @@ class Extractor:
 
     def __init__(self, loaded: LoadedModel, config: WindowConfig | None = None):
         self.loaded = loaded
-        self.config = config or WindowConfig(max_tokens=min(256, int(loaded.meta.get("max_length", 256))))
+        if config is None:
+            size = min(256, int(loaded.meta.get("max_length", 256)))
+            config = WindowConfig(max_tokens=size, stride=max(1, (size - 2) * 3 // 4))  # a quarter overlap
+        self.config = config
         self.tags = list(loaded.scheme.tags)  # load_model checked config.id2label equals these
 
     def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:

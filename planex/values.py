@@ -193,9 +193,9 @@ def parse_indicator(text: str) -> dict[str, Any]:
     best: tuple[re.Match[str], str] | None = None
     for m in _NUMBER.finditer(s):
         rest = s[m.end() :]
-        unit = _UNIT.match(rest)
-        if unit or not rest.strip() or any(p.match(rest) for p, _ in _COMPARE_AFTER):
-            best = (m, unit.group() if unit else "")
+        after_number = _UNIT.match(rest)
+        if after_number or not rest.strip() or any(p.match(rest) for p, _ in _COMPARE_AFTER):
+            best = (m, after_number.group() if after_number else "")
     if best is None:
         return {"metric": s or None, "comparator": None, "value": None, "unit": None}
     num, unit = best

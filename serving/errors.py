@@ -43,14 +43,18 @@ def _message(err: Mapping[str, Any]) -> str:
     kind, loc = err["type"], tuple(err["loc"])
     field = _field(loc)
     if kind == "json_invalid":
-        return f"body is not valid JSON ({err.get('ctx', {}).get('error', 'decode error')}): send a JSON object such as {_EXAMPLE}"
+        why = err.get("ctx", {}).get("error", "decode error")
+        return f"body is not valid JSON ({why} at character {loc[-1]}): send a JSON object such as {_EXAMPLE}"
     if kind == "extra_forbidden":
         if len(loc) >= 2 and loc[-2] == "options":
             known = ", ".join(Options.model_fields)
             return f"{field}: unknown option; the options are {known}"
-        return f"{field}: unknown field; a request has the fields {', '.join(ExtractRequest.model_fields)} (or texts for a batch)"
+        fields = ", ".join(ExtractRequest.model_fields)
+        return f"{field}: unknown field; a request has the fields {fields} (or texts instead of text for a batch)"
     if kind == "missing":
-        return f"the request has no JSON body: send {_EXAMPLE}" if loc == ("body",) else f"{field}: required field missing"
+        return (
+            f"the request has no JSON body: send {_EXAMPLE}" if loc == ("body",) else f"{field}: required field missing"
+        )
     if loc == ("body",):
         return f"the body must be a JSON object such as {_EXAMPLE}"
     msg = str(err["msg"]).removeprefix("Value error, ")
@@ -61,6 +65,10 @@ def _message(err: Mapping[str, Any]) -> str:
     return f"{field}: {msg[0].lower()}{msg[1:]}{got_text}"
 
 
+def _where(err: Mapping[str, Any]) -> str:
+    return "body" if err["type"] == "json_invalid" else (_field(err["loc"]) or "body")
+
+
 def _json_content_type(request: Request) -> bool:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return ctype == "application/json" or ctype.endswith("+json")
@@ -69,11 +77,17 @@ def _json_content_type(request: Request) -> bool:
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
-    if request.method == "POST" and not _json_content_type(request) and any(tuple(e["loc"])[:1] == ("body",) for e in errors):
+    if (
+        request.method == "POST"
+        and not _json_content_type(request)
+        and any(tuple(e["loc"])[:1] == ("body",) for e in errors)
+    ):
         got = request.headers.get("content-type", "none")
-        return JSONResponse({"detail": f"Content-Type must be application/json (got {got}): post JSON such as {_EXAMPLE}"}, 415)
+        return JSONResponse(
+            {"detail": f"Content-Type must be application/json (got {got}): post JSON such as {_EXAMPLE}"}, 415
+        )
     status = 400 if any(e["type"] == "json_invalid" for e in errors) else 422
-    fields = [{"field": _field(e["loc"]) or "body", "message": _message(e)} for e in errors]
+    fields = [{"field": _where(e), "message": _message(e)} for e in errors]
     return JSONResponse({"detail": "; ".join(f["message"] for f in fields), "errors": fields}, status)
 
 

@@ -21,9 +21,15 @@ class Metrics:
         labels = ["method", "route", "status"]
         self.requests = Counter("planex_http_requests", "HTTP requests", labels, registry=self.registry)
         self.latency = Histogram(
-            "planex_http_request_duration_seconds", "HTTP request latency", labels, buckets=_BUCKETS, registry=self.registry
+            "planex_http_request_duration_seconds",
+            "HTTP request latency",
+            labels,
+            buckets=_BUCKETS,
+            registry=self.registry,
         )
-        self.characters = Counter("planex_characters_processed", "characters of text extracted from", registry=self.registry)
+        self.characters = Counter(
+            "planex_characters_processed", "characters of text extracted from", registry=self.registry
+        )
         self.documents = Counter("planex_documents_processed", "documents extracted from", registry=self.registry)
         self.model = Info("planex_model", "the model being served", registry=self.registry)
         self.queue = Gauge("planex_inference_queue_depth", "inference jobs running or waiting", registry=self.registry)
@@ -41,9 +47,10 @@ class Metrics:
 class MetricsMiddleware:
     """Count every response and time it, labelled by route template (not raw path, to bound cardinality)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics):
+    def __init__(self, app: ASGIApp, metrics: Metrics, paths: Callable[[], set[str]] = set):
         self.app = app
         self.metrics = metrics
+        self.paths = paths  # the app's route paths: a request refused before routing still counts under its route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,7 +68,9 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = getattr(scope.get("route"), "path", None)
+            if route is None:
+                route = scope["path"] if scope["path"] in self.paths() else "unmatched"
             labels = (scope["method"], route, str(status))
             self.metrics.requests.labels(*labels).inc()
             self.metrics.latency.labels(*labels).observe(time.perf_counter() - start)

@@ -30,10 +30,13 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     doc_year: int | None = Field(
-        None, ge=1900, le=2200, description="year the document was issued; lets 年内 and 6月底前 be read as dates"
+        default=None,
+        ge=1900,
+        le=2200,
+        description="year the document was issued; lets 年内 and 6月底前 be read as dates",
     )
-    include_normalised_text: bool = Field(False, description="also return the normalised text the model saw")
-    min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop entities scored below this")
+    include_normalised_text: bool = Field(default=False, description="also return the normalised text the model saw")
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0, description="drop entities scored below this")
 
 
 class ExtractRequest(BaseModel):
@@ -86,7 +89,9 @@ class IndicatorValue(BaseModel):
 
 
 class SpanOut(EntityOut):
-    value: DeadlineValue | IndicatorValue | None = Field(None, description="read value of a DEADLINE or INDICATOR")
+    value: DeadlineValue | IndicatorValue | None = Field(
+        default=None, description="read value of a DEADLINE or INDICATOR"
+    )
 
 
 class TaskOut(BaseModel):

@@ -14,25 +14,29 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PLANEX_", extra="ignore")
 
-    model_path: Path = Field(Path("models/default"), description="planex model folder to serve")
-    device: str | None = Field(None, description="cpu, cuda, cuda:1, mps; default: a GPU when present")
-    host: str = Field("127.0.0.1", description="address to listen on")
-    port: int = Field(8000, ge=1, le=65535, description="port to listen on")
+    model_path: Path = Field(default=Path("models/default"), description="planex model folder to serve")
+    device: str | None = Field(default=None, description="cpu, cuda, cuda:1, mps; default: a GPU when present")
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=8000, ge=0, le=65535, description="port to listen on (0: any free port)")
     api_key: SecretStr | None = Field(
-        None, description="when set, /v1/* routes need `Authorization: Bearer <key>`", min_length=1
+        default=None, description="when set, /v1/* routes need `Authorization: Bearer <key>`", min_length=1
     )
     allow_public_without_key: bool = Field(
-        False, description="allow a non-loopback host without api_key (only behind a proxy that authenticates)"
+        default=False, description="allow a non-loopback host without api_key (only behind a proxy that authenticates)"
     )
-    max_chars: int = Field(200_000, ge=1, description="most characters in one text (413 above)")
-    max_batch: int = Field(32, ge=1, description="most texts in one batch request")
-    max_batch_chars: int = Field(1_000_000, ge=1, description="most characters in all texts of one batch")
-    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest request body in bytes (413 above)")
-    inference_threads: int = Field(1, ge=1, description="requests run on the model at the same time")
-    queue_size: int = Field(16, ge=0, description="requests that may wait for a thread; more get 429")
-    window_tokens: int = Field(256, ge=8, le=512, description="tokens per window (capped by the model's max_length)")
-    batch_size: int = Field(16, ge=1, description="windows per forward pass")
-    log_level: str = Field("info", description="debug, info, warning or error")
+    max_chars: int = Field(default=200_000, ge=1, description="most characters in one text (413 above)")
+    max_batch: int = Field(default=32, ge=1, description="most texts in one batch request")
+    max_batch_chars: int = Field(default=1_000_000, ge=1, description="most characters in all texts of one batch")
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1024, description="largest request body in bytes (413 above)"
+    )
+    inference_threads: int = Field(default=1, ge=1, description="requests run on the model at the same time")
+    queue_size: int = Field(default=16, ge=0, description="requests that may wait for a thread; more get 429")
+    window_tokens: int = Field(
+        default=256, ge=8, le=512, description="tokens per window (capped by the model's max_length)"
+    )
+    batch_size: int = Field(default=16, ge=1, description="windows per forward pass")
+    log_level: str = Field(default="info", description="debug, info, warning or error")
 
     def is_loopback(self) -> bool:
         """Return whether ``host`` only accepts connections from this machine."""

@@ -1,0 +1,127 @@
+// planex web page: post the text, highlight the returned spans, show the task table.
+// Offsets from the server count Unicode code points, so the text is sliced with Array.from, not by UTF-16 index.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+function setStatus(message, isError) {
+  $("status").textContent = message;
+  $("status").className = isError ? "error" : "";
+}
+
+function requestBody() {
+  const options = {};
+  const year = $("doc-year").value.trim();
+  if (year) options.doc_year = parseInt(year, 10);
+  return JSON.stringify({ text: $("text").value, options });
+}
+
+async function post(url) {
+  const headers = { "Content-Type": "application/json" };
+  const key = $("api-key").value.trim();
+  if (key) headers.Authorization = "Bearer " + key;
+  const response = await fetch(url, { method: "POST", headers, body: requestBody() });
+  if (!response.ok) {
+    let detail = "HTTP " + response.status;
+    try { detail = (await response.json()).detail || detail; } catch (e) { /* not JSON */ }
+    throw new Error(detail);
+  }
+  return response;
+}
+
+function el(tag, text, attrs) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+  return node;
+}
+
+function spanText(spans, withDate) {
+  return spans.map((s) => (withDate && s.value && s.value.date ? `${s.text} [${s.value.date}]` : s.text)).join("; ");
+}
+
+function renderHighlights(text, entities, colors) {
+  const box = $("highlighted");
+  box.replaceChildren();
+  const chars = Array.from(text);
+  let pos = 0;
+  for (const e of entities) {
+    if (e.start < pos) continue; // spans never overlap; skip defensively rather than garble the text
+    box.append(chars.slice(pos, e.start).join(""));
+    const color = colors[e.label] || "#999999";
+    const mark = el("mark", chars.slice(e.start, e.end).join(""), {
+      class: "ent", "data-label": e.label, title: `${e.label} ${e.score}`,
+      style: `background:${color}55;border-bottom-color:${color}`,
+    });
+    box.append(mark);
+    pos = e.end;
+  }
+  box.append(chars.slice(pos).join(""));
+}
+
+function renderLegend(labels) {
+  const legend = $("legend");
+  legend.replaceChildren(...labels.map((l) => el("span", l.name, { style: `background:${l.color}55`, title: l.description })));
+}
+
+function renderTasks(data) {
+  const body = $("tasks").querySelector("tbody");
+  body.replaceChildren();
+  for (const t of data.tasks) {
+    const row = el("tr");
+    [String(t.id), t.section.join(""), t.title.text, spanText(t.deadlines, true), spanText(t.lead_units),
+      spanText(t.indicators)].forEach((c) => row.append(el("td", c)));
+    body.append(row);
+  }
+  for (const s of data.unattached) {
+    const row = el("tr", undefined, { class: "unattached" });
+    const cells = ["", "(unattached)", "", "", "", ""];
+    const column = { TASK: 2, DEADLINE: 3, LEAD_UNIT: 4, INDICATOR: 5 }[s.label] || 2;
+    cells[column] = spanText([s], true);
+    cells.forEach((c) => row.append(el("td", c)));
+    body.append(row);
+  }
+}
+
+async function extract() {
+  const text = $("text").value;
+  setStatus("Extracting…");
+  try {
+    const data = await (await post("/v1/extract")).json();
+    const colors = Object.fromEntries(data.model.labels.map((l) => [l.name, l.color]));
+    $("model-name").textContent = `${data.model.name} ${data.model.version}`;
+    renderLegend(data.model.labels);
+    renderHighlights(text, data.entities, colors);
+    renderTasks(data);
+    $("output").hidden = false;
+    setStatus(`${data.entities.length} spans, ${data.tasks.length} tasks, ${data.unattached.length} unattached; ` +
+      `${Math.round(data.timing.total_ms)} ms`);
+  } catch (e) {
+    setStatus(e.message, true);
+  }
+}
+
+async function downloadCsv() {
+  setStatus("Preparing CSV…");
+  try {
+    const blob = await (await post("/v1/extract?format=csv")).blob();
+    const link = el("a", undefined, { href: URL.createObjectURL(blob), download: "planex-tasks.csv" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setStatus("CSV downloaded");
+  } catch (e) {
+    setStatus(e.message, true);
+  }
+}
+
+$("extract").addEventListener("click", extract);
+$("download-csv").addEventListener("click", downloadCsv);
+$("file").addEventListener("change", () => {
+  const file = $("file").files[0];
+  if (!file) return;
+  const reader = new FileReader();
+  reader.onload = () => { $("text").value = reader.result; setStatus(`loaded ${file.name}`); };
+  reader.onerror = () => setStatus(`cannot read ${file.name}`, true);
+  reader.readAsText(file, "utf-8");
+});
