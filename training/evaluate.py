@@ -89,7 +89,7 @@ def score(system: System, docs: list[Document], labels: tuple[str, ...]) -> dict
     result["predict_seconds"] = seconds
     result["characters"] = sum(len(r) for r in raws)
     result["per_document"] = [
-        {"id": d.id, **{k: v for k, v in seqeval_scores([d.text], [d.spans], [p], labels)["micro"].items()}}
+        {"id": d.id, "predicted": len(p), **seqeval_scores([d.text], [d.spans], [p], labels)["micro"]}
         for d, p in zip(docs, pred, strict=True)
     ]
     result["errors"] = _errors(docs, pred)
@@ -151,7 +151,9 @@ def pooled(fold_results: list[dict[str, Any]], folds: list[list[Document]], labe
     out["predict_seconds"] = sum(r["predict_seconds"] for r in fold_results)
     out["characters"] = sum(r["characters"] for r in fold_results)
     out["per_document"] = [x for r in fold_results for x in r["per_document"]]
-    out["errors"] = [x for r in fold_results for x in r["errors"]][:80]
+    errors = [x for r in fold_results for x in r["errors"]]
+    random.Random(0).shuffle(errors)  # a fair sample across folds, not the first folds' errors
+    out["errors"] = errors[:80]
     out["folds"] = [
         {"micro_f1": r["micro"]["f1"], "documents": [d.id for d in f]} for r, f in zip(fold_results, folds, strict=True)
     ]
