@@ -1,4 +1,4 @@
-"""``planex labels``: check, summarise and pre-annotate labelled documents."""
+"""``planex labels``: check, summarise, pre-annotate, import and export labelled documents."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from planex import rules
+from planex import atomic, rules
+from planex.formats import FORMATS, export_text, import_file
+from planex.formats.offsets import UNITS
 from planex.labelfile import Document, LabelFileError, iter_documents, label_files, load_documents, write_documents
 from planex.normalise import normalise
 from planex.scheme import DEFAULT_SCHEME, load_scheme
@@ -17,9 +19,14 @@ from planex.sheet import from_sheet, review_counts, to_sheet
 from planex.sources import DEFAULT_CORPUS, source_text
 from planex.textio import read_text
 
+OFFSETS_HELP = (
+    "how the tool counts span offsets: codepoints (Python; Label Studio's default) or utf16 "
+    "(JavaScript; doccano's default, and older Label Studio releases); matters only after emoji or rare CJK characters"
+)
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("labels", help="check, summarise and pre-annotate label files")
+    p = sub.add_parser("labels", help="check, summarise, pre-annotate, import and export label files")
     lsub = p.add_subparsers(dest="labels_command", required=True, metavar="ACTION")
     c = lsub.add_parser("check", help="validate label files; exit 1 listing every problem")
     c.add_argument("paths", nargs="+", type=Path, help="JSONL files or folders (searched for *.jsonl)")
@@ -48,6 +55,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     rn.add_argument("paths", nargs="+", type=Path, help="label files or folders to update in place")
     rn.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL for sources 'corpus:ID'")
     rn.set_defaults(func=renormalise)
+    im = lsub.add_parser("import", help="convert a Label Studio, doccano or CoNLL file to planex labels")
+    im.add_argument("file", type=Path, help="the tool's export (Label Studio: JSON; doccano: JSONL; CoNLL)")
+    im.add_argument("--from", dest="fmt", required=True, choices=FORMATS, help="format of FILE")
+    im.add_argument("--out", type=Path, required=True, help="planex JSONL to write (only if FILE is valid)")
+    im.add_argument("--offsets", choices=UNITS, help=OFFSETS_HELP)
+    im.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
+    im.set_defaults(func=import_labels)
+    ex = lsub.add_parser("export", help="write planex labels for Label Studio, doccano or as CoNLL")
+    ex.add_argument("paths", nargs="+", type=Path, help="label files or folders (searched for *.jsonl)")
+    ex.add_argument("--to", dest="fmt", required=True, choices=FORMATS, help="format to write")
+    ex.add_argument("--out", type=Path, required=True, help="file to write")
+    ex.add_argument("--offsets", choices=UNITS, help=OFFSETS_HELP)
+    ex.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
+    ex.set_defaults(func=export_labels)
 
 
 def check(args: argparse.Namespace) -> int:
@@ -176,3 +197,38 @@ def renormalise(args: argparse.Namespace) -> int:
     for p in problems:
         print(p, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _report(e: LabelFileError, action: str) -> int:
+    for p in e.problems:
+        print(p, file=sys.stderr)
+    print(f"{len(e.problems)} problems; {action}", file=sys.stderr)
+    return 1
+
+
+def import_labels(args: argparse.Namespace) -> int:
+    try:
+        parsed = import_file(args.fmt, args.file, load_scheme(args.scheme), args.offsets)
+    except LabelFileError as e:
+        return _report(e, f"{args.out} not written")
+    docs = [p.doc for p in parsed]
+    write_documents(args.out, docs)
+    print(f"wrote {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans to {args.out}")
+    unreviewed = [p.doc.id for p in parsed if p.unreviewed]
+    if unreviewed:
+        print(
+            f"note: {len(unreviewed)} of {len(docs)} documents hold only model predictions (not annotated): "
+            f"{', '.join(unreviewed[:10])}{' …' if len(unreviewed) > 10 else ''}; review them before calling them gold",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def export_labels(args: argparse.Namespace) -> int:
+    try:
+        docs = load_documents(args.paths, load_scheme(args.scheme))
+    except LabelFileError as e:
+        return _report(e, f"{args.out} not written; fix them (see `planex labels check`)")
+    atomic.write_text(args.out, export_text(args.fmt, docs, args.offsets))
+    print(f"wrote {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans to {args.out} ({args.fmt})")
+    return 0

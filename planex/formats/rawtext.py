@@ -1,0 +1,34 @@
+"""Move spans annotated on a raw text onto its normalised text, where planex labels live.
+
+``planex predict --to label-studio`` shows annotators the raw text (what the document
+really says) and marks those tasks ``data.planex_raw``; their corrected spans come back
+on the raw text and must be carried to the normalised text before they are labels.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from planex.labelfile import Document, Span
+from planex.normalise import normalise
+
+
+def to_normalised(doc: Document) -> tuple[Document, list[str]]:
+    """Normalise ``doc.text`` and map each raw span to the normalised characters made wholly inside it.
+
+    >>> doc, _ = to_normalised(Document("d", "區(qū)域治理", [Span(0, 6, "TASK")]))
+    >>> doc.text, doc.spans
+    ('区域治理', [Span(start=0, end=2, label='TASK')])
+    """
+    norm = normalise(doc.text)
+    spans: list[Span] = []
+    problems: list[str] = []
+    for s in doc.spans:
+        # Normalised characters come in raw order, so both boundary lists are sorted.
+        first = bisect_left(norm.starts, s.start)
+        last = bisect_right(norm.ends, s.end)
+        if first >= last:
+            problems.append(f"span {s.start}-{s.end} {s.label} {doc.text[s.start : s.end]!r} is empty once normalised")
+            continue
+        spans.append(Span(first, last, s.label))
+    return Document(doc.id, norm.text, spans, doc.source, doc.meta), problems
