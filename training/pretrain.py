@@ -154,6 +154,18 @@ def masked_accuracy(
     return right / max(total, 1)
 
 
+def _masked_loss(model: BertForMaskedLM, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """MLM loss computed on the masked positions only.
+
+    ``BertForMaskedLM`` projects every position onto the vocabulary, although 85% of them
+    carry no label; projecting only the masked ones saves about a third of each step on CPU.
+    """
+    hidden = model.bert(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+    where = batch["labels"] != -100
+    logits = model.cls(hidden[where])
+    return torch.nn.functional.cross_entropy(logits, batch["labels"][where])
+
+
 def _split(texts: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
     """Hold out whole documents until ``fraction`` of the characters is held out (tails of long ones if need be)."""
     order = list(range(len(texts)))
@@ -243,7 +255,7 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
     while state["step"] < state["total_steps"]:
         sample = rng.sample(train_blocks, min(cfg.batch_size, len(train_blocks)))
         batch = {k: v.to(device) for k, v in mask_batch(sample, tokenizer, cfg.mask_prob, rng).items()}
-        loss = model(**batch).loss
+        loss = _masked_loss(model, batch)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
