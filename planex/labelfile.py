@@ -118,12 +118,17 @@ def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
 NOT_LABELS = {"drafts", "review"}
 
 
-def label_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders to the ``*.jsonl`` files under them (sorted), skipping ``drafts/`` and ``review/``."""
+def label_files(paths: Iterable[str | Path], feedback: bool = False) -> list[Path]:
+    """Expand folders to the ``*.jsonl`` files under them (sorted), skipping ``drafts/`` and ``review/``.
+
+    ``feedback/`` (unreviewed corrections posted to the API) is skipped too unless ``feedback``
+    is true, so gold-label scores never include them by accident. Files named directly are kept.
+    """
+    skip = NOT_LABELS if feedback else NOT_LABELS | {"feedback"}
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(f for f in sorted(p.rglob("*.jsonl")) if not NOT_LABELS & set(f.relative_to(p).parts[:-1]))
+            files.extend(f for f in sorted(p.rglob("*.jsonl")) if not skip & set(f.relative_to(p).parts[:-1]))
         elif p.exists():
             files.append(p)
         else:
@@ -149,12 +154,14 @@ def iter_documents(path: Path, scheme: LabelScheme | None) -> Iterator[tuple[Doc
         yield (doc if not problems else None), problems
 
 
-def load_documents(paths: Iterable[str | Path], scheme: LabelScheme | None = None) -> list[Document]:
+def load_documents(
+    paths: Iterable[str | Path], scheme: LabelScheme | None = None, feedback: bool = False
+) -> list[Document]:
     """Load every document from files and folders; raise :class:`LabelFileError` listing all problems."""
     docs: list[Document] = []
     problems: list[str] = []
     seen: dict[str, str] = {}
-    for path in label_files(paths):
+    for path in label_files(paths, feedback):
         for doc, found in iter_documents(path, scheme):
             problems.extend(found)
             if doc is None:

@@ -17,6 +17,7 @@ normalised span, even where a step changed the length.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -48,6 +49,22 @@ class Normalised:
         if not 0 <= start < end <= len(self.text):
             raise ValueError(f"span {start}-{end} is outside the normalised text (length {len(self.text)})")
         return self.starts[start], self.ends[end - 1]
+
+    def from_raw(self, start: int, end: int) -> tuple[int, int] | None:
+        """Map a raw span to the normalised characters whose raw ranges lie wholly inside it (None: there are none).
+
+        A raw span that cuts through a character's source (half of ``區(qū)``'s annotation, half of a
+        misdecoded pair) does not take that character.
+
+        >>> n = normalise("區(qū)域")
+        >>> n.from_raw(0, 6), n.from_raw(0, 1), n.from_raw(1, 5)
+        ((0, 2), (0, 1), None)
+        """
+        # Both starts and ends rise with the normalised index (every step keeps source order), so
+        # the characters inside [start, end) are one run, found by two binary searches.
+        first = bisect.bisect_left(self.starts, start)
+        stop = bisect.bisect_right(self.ends, end)
+        return (first, stop) if first < stop else None
 
 
 # An edit replaces text[start:end] with `new`; `spans` optionally gives, per new character,

@@ -1,29 +1,28 @@
-"""The FastAPI app: the model is loaded once in the lifespan and handed to routes as a dependency."""
+"""The FastAPI app: the model is loaded in the lifespan, handed to routes as a dependency, swapped by a reload."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from planex.inference import Extractor, WindowConfig
-from planex.modelio import LoadedModel, ModelLoadError, load_model
-from serving import errors, export
+from planex import registry
+from planex.modelio import ModelLoadError
+from serving import admin, errors, export
 from serving.body import BodyCheckMiddleware
+from serving.deps import Service, ServiceDep, require_key
 from serving.errors import ClientError
 from serving.metrics import Metrics, MetricsMiddleware
 from serving.pool import BoundedPool
+from serving.reload import ModelManager, ModelState, install_sighup, load_state
 from serving.results import document_result, model_out
 from serving.schemas import (
     BatchRequest,
@@ -35,52 +34,13 @@ from serving.schemas import (
     Format,
     ModelInfo,
     Options,
+    ReloadOut,
     Timing,
 )
 from serving.settings import Settings
 
 log = logging.getLogger("planex.serving")
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-@dataclass
-class Service:
-    """What the lifespan builds and the routes use."""
-
-    settings: Settings
-    loaded: LoadedModel
-    extractor: Extractor
-    pool: BoundedPool
-    metrics: Metrics
-
-
-def window_config(loaded: LoadedModel, settings: Settings) -> WindowConfig:
-    """Windows as long as the model allows (and the setting), overlapping by a quarter."""
-    tokens = min(settings.window_tokens, int(loaded.meta.get("max_length") or 512))
-    return WindowConfig(max_tokens=tokens, stride=max(1, (tokens - 2) * 3 // 4), batch_size=settings.batch_size)
-
-
-def get_service(request: Request) -> Service:
-    service: Service | None = getattr(request.app.state, "service", None)
-    if service is None:
-        raise ClientError(503, "the model is not loaded yet; retry when /readyz answers 200", {"Retry-After": "5"})
-    return service
-
-
-ServiceDep = Annotated[Service, Depends(get_service)]
-_bearer = HTTPBearer(auto_error=False, description="the server's PLANEX_API_KEY, when it has one")
-
-
-def require_key(service: ServiceDep, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
-    """Check the bearer token in constant time when the server has an API key."""
-    key = service.settings.api_key
-    if key is None:
-        return
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if cred is None:
-        raise ClientError(401, "missing API key: send the header Authorization: Bearer <key>", challenge)
-    if not hmac.compare_digest(cred.credentials.encode(), key.get_secret_value().encode()):
-        raise ClientError(401, "API key not accepted: check the key sent in Authorization: Bearer <key>", challenge)
 
 
 def _check_size(text: str, name: str, settings: Settings) -> None:
@@ -91,11 +51,13 @@ def _check_size(text: str, name: str, settings: Settings) -> None:
         )
 
 
-async def _extract(service: Service, texts: list[str], options: Options) -> tuple[list[DocumentResult], Timing]:
+async def _extract(
+    service: Service, state: ModelState, texts: list[str], options: Options
+) -> tuple[list[DocumentResult], Timing]:
     start = time.perf_counter()
 
     def job() -> list[DocumentResult]:
-        return [document_result(n, ents, options) for n, ents in service.extractor.extract(texts)]
+        return [document_result(n, ents, options) for n, ents in state.extractor.extract(texts)]
 
     results, queued, ran = await service.pool.run(job)
     service.metrics.characters.inc(sum(map(len, texts)))
@@ -120,30 +82,37 @@ _FILES: dict[int | str, dict[str, Any]] = {
 FormatQuery = Annotated[Format, Query(description="json (default), or the task table as csv or xlsx")]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the model named by ``settings.model_path`` is loaded when the app starts."""
+def create_app(settings: Settings | None = None, reload_on_sighup: bool = False) -> FastAPI:
+    """Build the app; the model named by ``settings.model_path`` is loaded when the app starts.
+
+    ``reload_on_sighup`` (set by ``planex serve``) makes SIGHUP reload that folder; it needs the
+    event loop in the main thread, which test clients do not have.
+    """
     settings = settings or Settings()
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            loaded = load_model(settings.model_path, device=settings.device)
+            # the same checks as a reload; the smoke prediction also warms up, so the first request is not slow
+            state = load_state(settings.model_path, settings)
         except ModelLoadError as e:
             log.error("cannot start: %s", e)
             app.state.startup_error = e  # read by serve() to exit with this message
             raise
-        extractor = Extractor(loaded, window_config(loaded, settings))
-        extractor.extract(["预热"])  # one pass now, so the first request is not the slow one
         pool = BoundedPool(settings.inference_threads, settings.queue_size)
-        metrics.set_model(loaded)
+        models = ModelManager(settings, metrics, state)
+        metrics.set_model(state.loaded)
         metrics.watch_queue(lambda: pool.depth)
-        app.state.service = Service(settings, loaded, extractor, pool, metrics)
-        log.info("serving %s %s on %s", loaded.name, loaded.version, loaded.device)
+        app.state.service = Service(settings, models, pool, metrics)
+        uninstall = install_sighup(models) if reload_on_sighup else (lambda: None)
+        log.info("serving %s %s on %s", state.loaded.name, state.loaded.version, state.loaded.device)
         try:
             yield
         finally:
+            uninstall()
             app.state.service = None
+            models.shutdown()
             pool.shutdown()
 
     app = FastAPI(
@@ -166,11 +135,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def extract(body: ExtractRequest, service: ServiceDep, format: FormatQuery = "json") -> Any:
         """Extract entities and the task table from one text."""
         _check_size(body.text, "text", service.settings)
-        results, timing = await _extract(service, [body.text], body.options)
+        state = service.state  # once: the answer names the model that made it, even across a reload
+        results, timing = await _extract(service, state, [body.text], body.options)
         if format != "json":
             return _file(results, format, batch=False)
         # model_construct: the result is validated already, and re-validating a large one is slow.
-        return ExtractResponse.model_construct(**dict(results[0]), model=model_out(service.loaded), timing=timing)
+        return ExtractResponse.model_construct(**dict(results[0]), model=model_out(state.loaded), timing=timing)
 
     @app.post("/v1/extract/batch", response_model=BatchResponse, responses=_FILES, dependencies=guarded)
     async def extract_batch(body: BatchRequest, service: ServiceDep, format: FormatQuery = "json") -> Any:
@@ -188,15 +158,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 413,
                 f"the batch has {total} characters in all; the limit is {s.max_batch_chars} (PLANEX_MAX_BATCH_CHARS)",
             )
-        results, timing = await _extract(service, body.texts, body.options)
+        state = service.state
+        results, timing = await _extract(service, state, body.texts, body.options)
         if format != "json":
             return _file(results, format, batch=True)
-        return BatchResponse(results=results, model=model_out(service.loaded), timing=timing)
+        return BatchResponse(results=results, model=model_out(state.loaded), timing=timing)
 
     @app.get("/v1/model", response_model=ModelInfo, dependencies=guarded)
     def model_info(service: ServiceDep) -> ModelInfo:
-        """Describe the served model: name, version, labels, training metrics and request limits."""
-        loaded, s = service.loaded, service.settings
+        """Describe the served model (name, version, labels, metrics, folder), the last reload and the limits."""
+        state, s, last = service.state, service.settings, service.models.last
+        loaded = state.loaded
         limits = {"max_chars": s.max_chars, "max_batch": s.max_batch, "max_batch_chars": s.max_batch_chars,
                   "max_body_bytes": s.max_body_bytes}  # fmt: skip
         return ModelInfo(
@@ -206,7 +178,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_length=loaded.meta.get("max_length"),
             metrics=loaded.meta.get("metrics"),
             limits=limits,
+            path=str(loaded.path.resolve()),
+            loaded_at=state.loaded_at.isoformat(timespec="seconds"),
+            last_reload=ReloadOut(**last.to_dict()) if last else None,
+            available_versions=registry.versions(s.models_dir),
         )
+
+    app.include_router(admin.router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -219,7 +197,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service: Service | None = getattr(request.app.state, "service", None)
         if service is None:
             return JSONResponse({"status": "not ready", "detail": "the model is not loaded"}, 503)
-        return JSONResponse({"status": "ready", "model": service.loaded.name, "version": service.loaded.version})
+        loaded = service.state.loaded
+        return JSONResponse({"status": "ready", "model": loaded.name, "version": loaded.version})
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus() -> Response:

@@ -10,11 +10,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planex.normalise import InvalidTextError
 from serving.pool import QueueFullError
-from serving.schemas import ExtractRequest, Options
+from serving.schemas import ExtractRequest, FeedbackRequest, FeedbackSpan, Options, ReloadRequest
 
 log = logging.getLogger("planex.serving")
 _EXAMPLE = '{"text": "..."}'
@@ -23,11 +24,18 @@ _EXAMPLE = '{"text": "..."}'
 class ClientError(Exception):
     """A request the client can fix; ``detail`` tells them how."""
 
-    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        headers: Mapping[str, str] | None = None,
+        errors: Sequence[Mapping[str, str]] | None = None,
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.headers = dict(headers or {})
+        self.errors = [dict(e) for e in errors] if errors else None  # [{field, message}], as validation errors
 
 
 def _field(loc: Sequence[Any]) -> str:
@@ -38,7 +46,21 @@ def _field(loc: Sequence[Any]) -> str:
     return out
 
 
-def _message(err: Mapping[str, Any]) -> str:
+# Request bodies of the routes that do not take ExtractRequest, for "unknown field" messages.
+_BODIES: dict[str, type[BaseModel]] = {"/v1/feedback": FeedbackRequest, "/v1/admin/reload": ReloadRequest}
+
+
+def _known_fields(path: str, loc: Sequence[Any]) -> str:
+    model = _BODIES.get(path)
+    if model is None:
+        fields = ", ".join(ExtractRequest.model_fields)
+        return f"a request has the fields {fields} (or texts instead of text for a batch)"
+    if model is FeedbackRequest and "spans" in loc:
+        return f"a span has the fields {', '.join(FeedbackSpan.model_fields)}"
+    return f"a request to {path} has the fields {', '.join(model.model_fields)}"
+
+
+def _message(err: Mapping[str, Any], path: str = "") -> str:
     """Rewrite one pydantic error as a sentence naming the field and the fix."""
     kind, loc = err["type"], tuple(err["loc"])
     field = _field(loc)
@@ -49,8 +71,7 @@ def _message(err: Mapping[str, Any]) -> str:
         if len(loc) >= 2 and loc[-2] == "options":
             known = ", ".join(Options.model_fields)
             return f"{field}: unknown option; the options are {known}"
-        fields = ", ".join(ExtractRequest.model_fields)
-        return f"{field}: unknown field; a request has the fields {fields} (or texts instead of text for a batch)"
+        return f"{field}: unknown field; {_known_fields(path, loc)}"
     if kind == "missing":
         return (
             f"the request has no JSON body: send {_EXAMPLE}" if loc == ("body",) else f"{field}: required field missing"
@@ -87,13 +108,16 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
             {"detail": f"Content-Type must be application/json (got {got}): post JSON such as {_EXAMPLE}"}, 415
         )
     status = 400 if any(e["type"] == "json_invalid" for e in errors) else 422
-    fields = [{"field": _where(e), "message": _message(e)} for e in errors]
+    fields = [{"field": _where(e), "message": _message(e, request.url.path)} for e in errors]
     return JSONResponse({"detail": "; ".join(f["message"] for f in fields), "errors": fields}, status)
 
 
 async def _client(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ClientError)
-    return JSONResponse({"detail": exc.detail}, exc.status, headers=exc.headers)
+    body: dict[str, Any] = {"detail": exc.detail}
+    if exc.errors:
+        body["errors"] = exc.errors
+    return JSONResponse(body, exc.status, headers=exc.headers)
 
 
 async def _invalid_text(request: Request, exc: Exception) -> JSONResponse:

@@ -1,7 +1,8 @@
 """The task table as a file a spreadsheet opens correctly: CSV (UTF-8 with BOM) or XLSX.
 
 One row per task (section, task, deadlines, lead units, indicators), then one row per
-unattached span, in the column of its label, with section ``(unattached)``.
+unattached span, in the column of its label, with section ``(unattached)``. Labels added to
+the scheme later get a column each, named by the label (``SUPPORT_UNIT``), after these, so none is lost.
 """
 
 from __future__ import annotations
@@ -35,20 +36,32 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
+def _extra_labels(results: Sequence[DocumentResult]) -> list[str]:
+    """Labels without a column of their own, in the order they first appear."""
+    seen: dict[str, None] = {}
+    for doc in results:
+        for task in doc.tasks:
+            seen.update(dict.fromkeys(task.other))
+        seen.update(dict.fromkeys(s.label for s in doc.unattached if s.label not in _LABEL_COLUMN))
+    return list(seen)
+
+
 def rows(results: Sequence[DocumentResult], with_document: bool = False) -> list[list[str]]:
     """Return the header and one row per task and per unattached span."""
-    out = [(["document"] if with_document else []) + COLUMNS]
+    extra = _extra_labels(results)
+    header = COLUMNS + extra  # label names are upper case, so they never clash with these
+    out = [(["document"] if with_document else []) + header]
     for n, doc in enumerate(results, 1):
         lead = [str(n)] if with_document else []
         for task in doc.tasks:
             section = "".join(task.section)
             cells = [section, task.title.text, _cell(task.deadlines), _cell(task.lead_units), _cell(task.indicators)]
-            out.append(lead + cells)
+            out.append(lead + cells + [_cell(task.other.get(label, [])) for label in extra])
         for span in doc.unattached:
-            row = dict.fromkeys(COLUMNS, "")
+            row = dict.fromkeys(header, "")
             row["section"] = UNATTACHED
-            row[_LABEL_COLUMN.get(span.label, "task")] = _cell([span])
-            out.append(lead + [row[c] for c in COLUMNS])
+            row[_LABEL_COLUMN.get(span.label, span.label)] = _cell([span])
+            out.append(lead + [row[c] for c in header])
     return out
 
 

@@ -32,6 +32,9 @@ class Metrics:
         )
         self.documents = Counter("planex_documents_processed", "documents extracted from", registry=self.registry)
         self.model = Info("planex_model", "the model being served", registry=self.registry)
+        self.reloads = Counter(
+            "planex_model_reloads", "model reload attempts by outcome", ["outcome"], registry=self.registry
+        )
         self.queue = Gauge("planex_inference_queue_depth", "inference jobs running or waiting", registry=self.registry)
 
     def set_model(self, loaded: LoadedModel) -> None:

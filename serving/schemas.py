@@ -142,12 +142,80 @@ class BatchResponse(BaseModel):
     timing: Timing
 
 
+class ReloadOut(BaseModel):
+    trigger: Literal["api", "sighup"] = Field(description="POST /v1/admin/reload or a SIGHUP to the server")
+    requested: str | None = Field(description="the version asked for; null: the folder PLANEX_MODEL_PATH names")
+    outcome: Literal["running", "ok", "failed"]
+    started: str = Field(description="UTC time, ISO 8601")
+    finished: str | None
+    reason: str | None = Field(description="why the new model was refused (the old one kept serving)")
+    version: str | None = Field(description="the version loaded, when it loaded")
+    path: str | None = Field(description="the folder loaded, links resolved")
+
+
+class ReloadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{"version": "v2"}]})
+
+    version: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="a folder name under PLANEX_MODELS_DIR; omitted: reload PLANEX_MODEL_PATH (models/default)",
+    )
+
+
+class ReloadResponse(BaseModel):
+    detail: str = Field(description="what happened, and what to do when the model was refused")
+    reload: ReloadOut
+
+
 class ModelInfo(ModelOut):
     scheme_hash: str
     device: str
     max_length: int | None
     metrics: dict[str, Any] | None = Field(description="evaluation metrics saved with the model by training")
     limits: dict[str, int]
+    path: str = Field(description="the model folder serving, links resolved")
+    loaded_at: str = Field(description="when this model started serving (UTC, ISO 8601)")
+    last_reload: ReloadOut | None = Field(description="the latest reload attempt since the server started")
+    available_versions: list[str] = Field(description="model folders under PLANEX_MODELS_DIR a reload can name")
+
+
+class FeedbackSpan(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    start: int = Field(description="offset into the posted text, in Unicode code points")
+    end: int = Field(description="end offset (exclusive)")
+    label: str = Field(description="a label of the served model (GET /v1/model)")
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [{"text": "（一）建设数据平台。", "spans": [{"start": 3, "end": 9, "label": "TASK"}]}]
+        },
+    )
+
+    text: str = Field(description="the text as posted to /v1/extract (raw: traditional script and all)")
+    spans: list[FeedbackSpan] = Field(description="every correct span of the text; offsets as /v1/extract gives")
+    source: str | None = Field(default=None, max_length=500, description="where the text came from, e.g. a URL")
+    note: str | None = Field(default=None, max_length=2000, description="a remark for the annotators")
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        return check_text(v, "text")
+
+
+class FeedbackResponse(BaseModel):
+    file: str = Field(description="the file written under PLANEX_FEEDBACK_DIR")
+    id: str = Field(description="the document id in that file")
+    characters: int = Field(description="characters of the normalised text saved")
+    spans: int
+    labels: dict[str, int] = Field(description="spans saved per label")
+    model_version: str = Field(description="the version serving when the correction arrived")
 
 
 class FieldError(BaseModel):

@@ -15,7 +15,7 @@ def serve(settings: Settings) -> int:
 
     settings.check_bind()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings)
+    app = create_app(settings, reload_on_sighup=True)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on")
     try:
         uvicorn.Server(config).run()

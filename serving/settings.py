@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from planex.scheme import DEFAULT_SCHEME
+
 
 class Settings(BaseSettings):
     """Every setting of ``planex serve``; each is also the environment variable ``PLANEX_<NAME>``."""
@@ -15,6 +17,18 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLANEX_", extra="ignore")
 
     model_path: Path = Field(default=Path("models/default"), description="planex model folder to serve")
+    models_dir: Path = Field(
+        default=Path("models"), description="folder of model versions that POST /v1/admin/reload can name"
+    )
+    scheme_path: Path = Field(
+        default=DEFAULT_SCHEME, description="label scheme a served model must match; re-read at every reload"
+    )
+    feedback_dir: Path = Field(
+        default=Path("labels/feedback"), description="folder where POST /v1/feedback writes corrections"
+    )
+    reload_timeout_s: float = Field(
+        default=120.0, gt=0, description="seconds POST /v1/admin/reload waits for the new model (202 after)"
+    )
     device: str | None = Field(default=None, description="cpu, cuda, cuda:1, mps; default: a GPU when present")
     host: str = Field(default="127.0.0.1", description="address to listen on")
     port: int = Field(default=8000, ge=0, le=65535, description="port to listen on (0: any free port)")

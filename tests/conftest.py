@@ -50,3 +50,32 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def seed_texts() -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in SEEDS}
+
+
+def build_tiny_base(path: Path) -> Path:
+    """Save a 1-layer, hidden-32 masked-LM base with the project's tokenizer (what `planex train` starts from)."""
+    import torch
+    from transformers import BertConfig, BertForMaskedLM
+
+    from planex.normalise import normalise
+    from training.chartokenizer import build_vocab, make_tokenizer
+
+    texts = [normalise(p.read_text(encoding="utf-8")).text for p in SEEDS]
+    tokenizer = make_tokenizer(build_vocab(texts, min_freq=1))
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    BertForMaskedLM(config).save_pretrained(path, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_base(tmp_path_factory.mktemp("base") / "tiny-mlm")

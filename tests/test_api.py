@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -76,7 +77,8 @@ class RuleExtractor:
 @pytest.fixture
 def rule_model(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> RuleExtractor:
     fake = RuleExtractor()
-    monkeypatch.setattr(client.app.state.service, "extractor", fake)
+    models = client.app.state.service.models
+    monkeypatch.setattr(models, "current", dataclasses.replace(models.current, extractor=fake))
     return fake
 
 
@@ -121,7 +123,7 @@ def test_api_extract_returns_entities_tasks_model_timing(client: TestClient, see
 
 
 def test_api_offsets_on_traditional_and_noisy_input(client: TestClient, noisy: str) -> None:
-    extractor = client.app.state.service.extractor
+    extractor = client.app.state.service.state.extractor
     [(norm, direct)] = extractor.extract([noisy])
     # Spans whose raw text differs in length from the normalised one cross an annotation or a repaired run.
     crossing = {(e.start, e.end) for e in direct if e.end - e.start != e.norm_end - e.norm_start}
@@ -351,7 +353,7 @@ def test_api_size_limits(model_dir: Path) -> None:
 def test_api_queue_full_is_429(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app(model_dir, inference_threads=1, queue_size=0)
     with TestClient(app) as c:
-        extractor = app.state.service.extractor
+        extractor = app.state.service.state.extractor
         real, entered, gate = extractor.extract, threading.Event(), threading.Event()
 
         def slow(texts: list[str]) -> Any:

@@ -237,7 +237,7 @@ def fit(
 def load_training_documents(cfg: TrainConfig, scheme: LabelScheme) -> list[Document]:
     from planex.labelfile import label_files
 
-    files = [f for f in label_files(cfg.labels) if cfg.include_feedback or "feedback" not in f.parts]
+    files = label_files(cfg.labels, feedback=cfg.include_feedback)
     docs = load_documents(files, scheme)
     if not docs:
         raise ValueError(f"no labelled documents in {', '.join(map(str, cfg.labels))}")

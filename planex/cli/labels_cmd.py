@@ -74,7 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def check(args: argparse.Namespace) -> int:
     scheme = load_scheme(args.scheme)
     problems, n_docs, n_spans = [], 0, 0
-    for path in label_files(args.paths):
+    for path in label_files(args.paths, feedback=True):
         for doc, found in iter_documents(path, scheme):
             problems.extend(found)
             if doc is not None:
@@ -181,11 +181,12 @@ def renormalise(args: argparse.Namespace) -> int:
     from planex.migrate import migrate_spans
 
     problems: list[str] = []
-    for path in label_files(args.paths):
+    for path in label_files(args.paths, feedback=True):
         docs = load_documents([path])
         changed = 0
         for doc in docs:
-            new = normalise(source_text(doc.source, args.corpus)).text
+            raw = doc.meta.get("raw") if doc.source.startswith("feedback:") else source_text(doc.source, args.corpus)
+            new = normalise(str(raw)).text
             if new != doc.text:
                 doc.spans, found = migrate_spans(doc.text, new, doc.spans)
                 problems += [f"{path} {doc.id}: {p}" for p in found]

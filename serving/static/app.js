@@ -69,15 +69,17 @@ function renderTasks(data) {
   body.replaceChildren();
   for (const t of data.tasks) {
     const row = el("tr");
+    // Labels added to the scheme later (t.other) share the last column, each named.
+    const other = Object.entries(t.other || {}).map(([label, spans]) => `${label}: ${spanText(spans)}`).join("; ");
     [String(t.id), t.section.join(""), t.title.text, spanText(t.deadlines, true), spanText(t.lead_units),
-      spanText(t.indicators)].forEach((c) => row.append(el("td", c)));
+      spanText(t.indicators), other].forEach((c) => row.append(el("td", c)));
     body.append(row);
   }
   for (const s of data.unattached) {
     const row = el("tr", undefined, { class: "unattached" });
-    const cells = ["", "(unattached)", "", "", "", ""];
-    const column = { TASK: 2, DEADLINE: 3, LEAD_UNIT: 4, INDICATOR: 5 }[s.label] || 2;
-    cells[column] = spanText([s], true);
+    const cells = ["", "(unattached)", "", "", "", "", ""];
+    const column = { TASK: 2, DEADLINE: 3, LEAD_UNIT: 4, INDICATOR: 5 }[s.label];
+    cells[column || 6] = column ? spanText([s], true) : `${s.label}: ${s.text}`;
     cells.forEach((c) => row.append(el("td", c)));
     body.append(row);
   }
