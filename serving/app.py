@@ -82,6 +82,24 @@ _FILES: dict[int | str, dict[str, Any]] = {
 FormatQuery = Annotated[Format, Query(description="json (default), or the task table as csv or xlsx")]
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """Serve /docs with the Swagger UI files of the swagger-ui-bundle package, so it works offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="planex API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
+
+
 def create_app(settings: Settings | None = None, reload_on_sighup: bool = False) -> FastAPI:
     """Build the app; the model named by ``settings.model_path`` is loaded when the app starts.
 
@@ -120,7 +138,9 @@ def create_app(settings: Settings | None = None, reload_on_sighup: bool = False)
         summary="Structured task records from Chinese government plan documents",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: FastAPI's default page loads Swagger UI from a CDN
     )
+    _offline_docs(app)
     errors.install(app)
     app.add_middleware(BodyCheckMiddleware, max_bytes=settings.max_body_bytes)
 
