@@ -33,10 +33,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 model: $(STAMP)
-	$(BIN)/planex train --labels labels/ --base-model models/base/planex-char-bert-4l256 --out models/default
+	# --max-minutes keeps the default model within 20 minutes on 2 CPU cores (best epoch so far is kept).
+	$(BIN)/planex train --labels labels/ --base-model models/base/planex-char-bert-4l256 --out models/default \
+	  --name planex-default --max-minutes 18
 
 benchmark: $(STAMP)
-	$(BIN)/planex benchmark --labels labels/ --out reports/
+	$(BIN)/planex benchmark --labels labels/ --reports reports/ --epochs 10 \
+	  --systems rules crf bert bert-random-init bert+augment@cross-layout bert-unweighted@cross-layout
 
 browser:
 	# Debian's Chromium for the browser test (playwright drives it; it downloads no browser).
