@@ -38,7 +38,7 @@ def systems_for(names: list[str], cfg: TrainConfig, scheme: LabelScheme) -> dict
         "bert": lambda: BertSystem("bert", cfg, scheme),
         "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
-        "bert-unweighted": lambda: BertSystem("bert-unweighted", replace(cfg, class_weights="none"), scheme),
+        "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
     }
     unknown = [n for n in names if n.split("@")[0] not in known]
     if unknown:

@@ -41,14 +41,14 @@ class TrainConfig:
     )
     scheme: Path = field(default=DEFAULT_SCHEME, metadata={"help": "label scheme file"})
     epochs: int = field(default=12, metadata={"help": "maximum epochs"})
-    lr: float = field(default=3e-4, metadata={"help": "peak learning rate (use ~5e-5 for full-size hub BERTs)"})
-    batch_size: int = field(default=16, metadata={"help": "windows per step"})
-    max_tokens: int = field(default=256, metadata={"help": "tokens per window, [CLS]/[SEP] included"})
-    stride: int = field(default=192, metadata={"help": "tokens between window starts"})
+    lr: float = field(default=5e-4, metadata={"help": "peak learning rate (use ~5e-5 for full-size hub BERTs)"})
+    batch_size: int = field(default=8, metadata={"help": "windows per step"})
+    max_tokens: int = field(default=128, metadata={"help": "tokens per window, [CLS]/[SEP] included"})
+    stride: int = field(default=96, metadata={"help": "tokens between window starts at inference"})
     dev_fraction: float = field(default=0.15, metadata={"help": "fraction of documents held out for early stopping"})
     patience: int = field(default=3, metadata={"help": "epochs without dev improvement before stopping"})
     class_weights: str = field(
-        default="sqrt", metadata={"help": "loss weights per tag: none, sqrt (inverse sqrt frequency)"}
+        default="none", metadata={"help": "loss weights per tag: none, or sqrt (inverse square-root frequency)"}
     )
     augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
     include_feedback: bool = field(default=False, metadata={"help": "also train on labels/feedback/ corrections"})
