@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from planex.codec import ScoredSpan, merge_windows, tags_to_spans, windows
+from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised, normalise
 
@@ -96,9 +96,9 @@ class Extractor:
             if not offsets:
                 out.append([])
                 continue
-            best = probs.argmax(-1)
-            tags = [self.tags[i] for i in best]
-            out.append(tags_to_spans(tags, offsets, probs.max(-1)))
+            tags = viterbi_tags(probs, self.tags)
+            chosen = probs[np.arange(len(tags)), [self.tags.index(t) for t in tags]]
+            out.append(tags_to_spans(tags, offsets, chosen.tolist()))
         return out
 
     def extract(self, raws: list[str]) -> list[tuple[Normalised, list[Entity]]]:

@@ -88,3 +88,30 @@ def test_codec_round_trip_on_seed_labels(seed_texts: dict[str, str]) -> None:
         decoded = tags_to_spans(encoded.tags, offsets)
         assert [(s.start, s.end, s.label) for s in decoded] == [(s.start, s.end, s.label) for s in sorted(doc.spans)]
     assert normalise(seed_texts["002_09fd2415f66b5df1"]).text in {d.text for d in docs}
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([[0.6, 0.3, 0.1], [0.2, 0.1, 0.7]], ["B-X", "I-X"]),  # argmax O,I-X is ill-formed
+        ([[0.1, 0.1, 0.8], [0.1, 0.1, 0.8]], ["B-X", "I-X"]),  # cannot start with I-X
+        ([[0.9, 0.05, 0.05], [0.9, 0.05, 0.05]], ["O", "O"]),
+        ([], []),
+    ],
+)
+def test_codec_viterbi_returns_well_formed_best_path(rows, expected) -> None:
+    from planex.codec import viterbi_tags
+
+    probs = np.array(rows, dtype=float).reshape(len(rows), 3)
+    assert viterbi_tags(probs, ["O", "B-X", "I-X"]) == expected
+
+
+def test_codec_viterbi_never_ill_formed_on_random_probabilities() -> None:
+    from planex.codec import viterbi_tags
+
+    tags = ["O", "B-A", "I-A", "B-B", "I-B"]
+    probs = np.random.default_rng(0).dirichlet(np.ones(5), size=400)
+    path = viterbi_tags(probs, tags)
+    for prev, cur in zip(["O", *path], path, strict=False):
+        if cur.startswith("I-"):
+            assert prev in ("B-" + cur[2:], cur)
