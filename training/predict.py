@@ -7,7 +7,6 @@ same shape as ``planex labels preannotate`` writes, for the sheet review workflo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from planex.formats.offsets import Units
 from planex.labelfile import Document, Span, write_documents
 from planex.sources import ROOT
 from planex.textio import read_text
+from training.textsource import iter_jsonl_records
 
 if TYPE_CHECKING:  # inference imports torch; the CLI imports this module for every command
     from planex.inference import Entity
@@ -46,15 +46,7 @@ def read_inputs(paths: Iterable[Path]) -> list[RawDoc]:
         if path.is_dir():
             docs += [RawDoc(f.stem, _source(f), read_text(f)) for f in sorted(path.glob("*.txt"))]
         elif path.suffix == ".jsonl":
-            for n, line in enumerate(read_text(path).splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise ValueError(f"{path} line {n}: not valid JSON ({e.msg})") from None
-                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                    raise ValueError(f"{path} line {n}: expected a JSON object with a 'text' string")
+            for n, record in iter_jsonl_records(path):
                 doc_id = str(record.get("id") or f"{path.stem}-{n}")
                 # `corpus:ID` is what `planex labels renormalise --corpus FILE` resolves.
                 docs.append(RawDoc(doc_id, f"corpus:{doc_id} {record.get('url', '')}".strip(), record["text"]))

@@ -5,9 +5,24 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from planex.normalise import normalise
 from planex.textio import read_text
+
+
+def iter_jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, record) for each non-blank line; every record must have a ``text`` string."""
+    for n, line in enumerate(read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path} line {n}: not valid JSON ({e.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise ValueError(f"{path} line {n}: expected a JSON object with a 'text' string")
+        yield n, record
 
 
 def iter_raw(paths: list[Path]) -> Iterator[tuple[str, str]]:
@@ -16,15 +31,7 @@ def iter_raw(paths: list[Path]) -> Iterator[tuple[str, str]]:
         if path.is_dir():
             yield from ((str(p), read_text(p)) for p in sorted(path.rglob("*.txt")))
         elif path.suffix == ".jsonl":
-            for n, line in enumerate(read_text(path).splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise ValueError(f"{path} line {n}: not valid JSON ({e.msg})") from None
-                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                    raise ValueError(f"{path} line {n}: expected an object with a 'text' string")
+            for n, record in iter_jsonl_records(path):
                 yield f"{path}:{record.get('id', n)}", record["text"]
         elif path.exists():
             yield str(path), read_text(path)
