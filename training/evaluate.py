@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,29 +25,24 @@ from training.scoring import exact_span_scores, seqeval_scores
 class BertSystem:
     """Fine-tunes with :func:`training.finetune.fit`; predicts through the server's :class:`Extractor`."""
 
-    def __init__(self, name: str, cfg: TrainConfig, scheme: LabelScheme):
+    def __init__(self, name: str, cfg: TrainConfig | None, scheme: LabelScheme):
         self.name, self.cfg, self.scheme = name, cfg, scheme
         self.extractor: Extractor | None = None
 
     @classmethod
     def from_loaded(cls, name: str, loaded: LoadedModel) -> BertSystem:
-        system = cls(name, replace_cfg_none(), loaded.scheme)
+        """Wrap an already trained model (nothing to fit)."""
+        system = cls(name, None, loaded.scheme)
         system.extractor = Extractor(loaded)
         return system
 
     def fit(self, docs: list[Document]) -> None:
+        if self.cfg is None:
+            raise ValueError(f"{self.name} wraps a trained model and cannot be fitted")
         train_docs, dev_docs = split_dev(docs, self.cfg.dev_fraction, self.cfg.seed)
         result = fit(train_docs, dev_docs, self.cfg, self.scheme, progress=False)
-        from planex.device import pick_device
-
-        loaded = LoadedModel(
-            result.model,
-            result.tokenizer,
-            self.scheme,
-            {"max_length": self.cfg.max_tokens},
-            Path("."),
-            pick_device(self.cfg.device or None),
-        )
+        meta = {"max_length": self.cfg.max_tokens}
+        loaded = LoadedModel(result.model, result.tokenizer, self.scheme, meta, Path("."), result.model.device)
         self.extractor = Extractor(loaded, WindowConfig(self.cfg.max_tokens, self.cfg.stride))
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
@@ -59,10 +53,6 @@ class BertSystem:
         """Raw-offset spans exactly as the server returns them."""
         assert self.extractor is not None, "fit() first"
         return [[(e.start, e.end, e.label) for e in ents] for _, ents in self.extractor.extract(raws)]
-
-
-def replace_cfg_none() -> TrainConfig:
-    return TrainConfig(labels=[], base_model="", out=Path("."))
 
 
 def _raw_spans(norm: Normalised, spans: list[Span]) -> list[tuple[int, int, str]]:
@@ -165,4 +155,4 @@ def public(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if not k.startswith("_")}
 
 
-__all__ = ["BertSystem", "kfold", "pooled", "public", "replace", "score", "split_dev"]
+__all__ = ["BertSystem", "kfold", "pooled", "public", "score"]

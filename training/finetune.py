@@ -20,7 +20,7 @@ from transformers import AutoConfig, AutoModelForTokenClassification, PreTrained
 from planex import registry
 from planex.device import pick_device
 from planex.inference import Extractor, WindowConfig
-from planex.labelfile import Document, load_documents
+from planex.labelfile import Document, Span, load_documents
 from planex.modelio import LoadedModel, load_tokenizer, resolve_base, save_model
 from planex.scheme import DEFAULT_SCHEME, LabelScheme, load_scheme
 from training.augment import augment
@@ -158,13 +158,9 @@ def dev_f1(
     ex = Extractor(loaded, WindowConfig(cfg.max_tokens, cfg.stride))
     preds = ex.predict_normalised([d.text for d in docs])
     model.train()
-    spans = [[s for s in p] for p in preds]
-    from planex.labelfile import Span
-
-    pred_spans = [[Span(s.start, s.end, s.label) for s in p] for p in spans]
-    return float(
-        seqeval_scores([d.text for d in docs], [d.spans for d in docs], pred_spans, scheme.names)["micro"]["f1"]
-    )
+    pred_spans = [[Span(s.start, s.end, s.label) for s in p] for p in preds]
+    texts, gold = [d.text for d in docs], [d.spans for d in docs]
+    return float(seqeval_scores(texts, gold, pred_spans, scheme.names)["micro"]["f1"])
 
 
 def fit(
