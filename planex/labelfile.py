@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from planex import atomic
 from planex.scheme import LabelScheme
@@ -77,14 +78,21 @@ def span_problems(text: str, spans: Iterable[Span], labels: Iterable[str] | None
     return problems
 
 
-def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
+def json_object(line: str, where: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """Parse one JSONL line that must hold an object; return it, or None and the problem."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as e:
         return None, [f"{where}: not valid JSON ({e.msg} at column {e.colno})"]
     if not isinstance(record, dict):
         return None, [f"{where}: expected a JSON object"]
-    problems = []
+    return record, []
+
+
+def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
+    record, problems = json_object(line, where)
+    if record is None:
+        return None, problems
     text = record.get("text")
     if not isinstance(text, str) or not text:
         problems.append(f"{where}: field 'text' must be a non-empty string")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from planex.formats.common import Parsed, fallback_id, is_int, optional_meta, optional_str
 from planex.formats.offsets import OffsetMap, Units
-from planex.labelfile import Document, Span
+from planex.labelfile import Document, Span, json_object
 
 SPAN_KEYS = ("label", "labels", "entities")
 
@@ -59,12 +59,9 @@ def parse(content: str, path: str, units: Units) -> tuple[list[Parsed], list[str
 
 
 def _parse_line(line: str, where: str, default_id: str, units: Units) -> tuple[Document | None, list[str]]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as e:
-        return None, [f"{where}: not valid JSON ({e.msg} at column {e.colno})"]
-    if not isinstance(record, dict):
-        return None, [f"{where}: expected a JSON object"]
+    record, bad = json_object(line, where)
+    if record is None:
+        return None, bad
     text = record.get("text")
     if not isinstance(text, str) or not text:
         return None, [f"{where}: text must be a non-empty string"]
