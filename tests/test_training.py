@@ -190,3 +190,30 @@ def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path
         "training_args.json",
     ):
         assert (tmp_path / "m" / name).is_file()
+
+
+def test_training_pretrain_init_from_continues_a_finished_base(tiny_base: Path, tmp_path: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from training.pretrain import PretrainConfig, pretrain
+
+    cfg = PretrainConfig(
+        inputs=[tiny_base.parent / "texts"],
+        out=tmp_path / "more",
+        init_from=str(tiny_base / "model"),
+        layers=9,  # ignored: the size comes from the model folder
+        seq_len=32,
+        batch_size=4,
+        max_steps=3,
+        eval_every=3,
+        checkpoint_every=3,
+        heldout=0.3,
+    )
+    metrics = pretrain(cfg)
+    assert metrics["steps"] == 3
+    before = AutoTokenizer.from_pretrained(tiny_base / "model")
+    after = AutoTokenizer.from_pretrained(tmp_path / "more" / "model")
+    assert before.get_vocab() == after.get_vocab()
+    assert "(1 layers, hidden 32)" in (tmp_path / "more" / "model" / "README.md").read_text()
+    with pytest.raises(ValueError, match="not a model folder"):
+        PretrainConfig(inputs=[tmp_path], out=tmp_path / "x", init_from=str(tmp_path / "nope"))

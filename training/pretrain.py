@@ -52,6 +52,10 @@ class PretrainConfig:
     checkpoint_every: int = field(default=500, metadata={"help": "steps between checkpoints (for --resume)"})
     seed: int = field(default=13, metadata={"help": "random seed"})
     device: str = field(default="", metadata={"help": "cpu, cuda, cuda:N; empty picks the GPU when present"})
+    init_from: str = field(
+        default="",
+        metadata={"help": "start from this MLM model folder (its tokenizer and size are kept) with a new schedule"},
+    )
     resume: bool = field(
         default=False,
         metadata={"help": "continue from OUT/checkpoint after an interruption (a smaller --max-steps ends it sooner)"},
@@ -66,6 +70,8 @@ class PretrainConfig:
             raise ValueError(f"--masking must be 'char' or 'wwm', not {self.masking!r}")
         if not 0 < self.mask_prob < 1 or not 0 < self.heldout < 0.5:
             raise ValueError("--mask-prob must be in (0, 1) and --heldout in (0, 0.5)")
+        if self.init_from and not (Path(self.init_from) / "config.json").is_file():
+            raise ValueError(f"--init-from {self.init_from}: not a model folder (no config.json)")
         if self.seq_len < 8 or self.batch_size < 1 or self.max_steps < 1:
             raise ValueError("--seq-len must be ≥ 8, --batch-size and --max-steps ≥ 1")
 
@@ -208,6 +214,9 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         print(f"no checkpoint in {ckpt}; starting from scratch")
     if resuming:
         tokenizer = AutoTokenizer.from_pretrained(cfg.out / "tokenizer")
+    elif cfg.init_from:
+        tokenizer = AutoTokenizer.from_pretrained(cfg.init_from)  # the weights are tied to its vocabulary
+        tokenizer.save_pretrained(cfg.out / "tokenizer")
     else:
         tokenizer = save_tokenizer(build_vocab(train_texts, cfg.min_freq), cfg.out / "tokenizer")
     train_blocks = make_blocks(train_texts, tokenizer, cfg.seq_len, cfg.masking == "wwm")
@@ -223,6 +232,10 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         if cfg.max_steps < state["total_steps"]:
             # Finish early: the learning rate decays to zero by the new, smaller step count.
             state["total_steps"] = max(state["step"] + 1, cfg.max_steps)
+    elif cfg.init_from:
+        # A new schedule from existing weights: how a finished base is trained further.
+        model = BertForMaskedLM.from_pretrained(cfg.init_from, use_safetensors=True)
+        state = {"step": 0, "total_steps": cfg.max_steps, "elapsed_s": 0.0, "history": []}
     else:
         config = BertConfig(
             vocab_size=len(tokenizer),
@@ -304,6 +317,10 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         "heldout_sequences": len(held_blocks),
         "vocab_size": len(tokenizer),
         "parameters": sum(p.numel() for p in model.parameters()),
+        # from the model, not the options: --init-from keeps the size of the model it starts from
+        "layers": model.config.num_hidden_layers,
+        "hidden": model.config.hidden_size,
+        "heads": model.config.num_attention_heads,
         "history": state["history"],
     }
     _save_final(cfg, model, tokenizer, metrics)
@@ -337,7 +354,7 @@ def _save_final(
 
 def model_card(cfg: PretrainConfig, m: dict[str, Any]) -> str:
     acc = m["heldout_masked_accuracy"]
-    return f"""# planex character BERT base ({cfg.layers} layers, hidden {cfg.hidden})
+    return f"""# planex character BERT base ({m["layers"]} layers, hidden {m["hidden"]})
 
 A small BERT pretrained from scratch with masked-language modelling by `planex pretrain`,
 as the offline base for planex's token classifier. It reads simplified Chinese
@@ -345,7 +362,7 @@ normalised by `planex.normalise` (one token per character).
 
 | | |
 |---|---|
-| architecture | BERT, {cfg.layers} layers, hidden {cfg.hidden}, {cfg.heads} heads, {m["parameters"]:,} parameters |
+| architecture | BERT, {m["layers"]} layers, hidden {m["hidden"]}, {m["heads"]} heads, {m["parameters"]:,} parameters |
 | vocabulary | {m["vocab_size"]:,} characters (GB2312 + ASCII + characters seen ≥ {cfg.min_freq}×) |
 | corpus | {m["documents"]} documents, {m["characters"]:,} characters ({", ".join(map(str, cfg.inputs))}) |
 | held out | {m["heldout_characters"]:,} characters ({cfg.heldout:.0%} of text, whole documents) |
