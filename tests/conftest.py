@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -14,19 +15,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
+@functools.lru_cache(maxsize=1)
+def seed_tokenizer():  # type: ignore[no-untyped-def]
+    """The project's character tokenizer over the seeds' vocabulary, built once per test session."""
+    from planex.normalise import normalise
+    from training.chartokenizer import build_vocab, make_tokenizer
+
+    texts = [normalise(p.read_text(encoding="utf-8")).text for p in SEEDS]
+    return make_tokenizer(build_vocab(texts, min_freq=1))
+
+
 def build_tiny_model(path: Path, scheme=None, seed: int = 0) -> Path:
     """Save a 2-layer, hidden-32 BERT classifier with the project's character tokenizer."""
     import torch
     from transformers import BertConfig, BertForTokenClassification
 
     from planex.modelio import save_model
-    from planex.normalise import normalise
     from planex.scheme import load_scheme
-    from training.chartokenizer import build_vocab, make_tokenizer
 
     scheme = scheme or load_scheme()
-    texts = [normalise(p.read_text(encoding="utf-8")).text for p in SEEDS]
-    tokenizer = make_tokenizer(build_vocab(texts, min_freq=1))
+    tokenizer = seed_tokenizer()
     torch.manual_seed(seed)
     config = BertConfig(
         vocab_size=len(tokenizer),
@@ -57,11 +65,7 @@ def build_tiny_base(path: Path) -> Path:
     import torch
     from transformers import BertConfig, BertForMaskedLM
 
-    from planex.normalise import normalise
-    from training.chartokenizer import build_vocab, make_tokenizer
-
-    texts = [normalise(p.read_text(encoding="utf-8")).text for p in SEEDS]
-    tokenizer = make_tokenizer(build_vocab(texts, min_freq=1))
+    tokenizer = seed_tokenizer()
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=len(tokenizer),
