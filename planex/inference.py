@@ -1,9 +1,9 @@
 """Run a token classifier over text of any length and return spans with raw offsets.
 
-raw text → normalise (map back to raw) → tokenise with offsets → overlapping windows →
-model (windows batched) → merged per-token probabilities → IOB2 tags → spans on the
-normalised text → raw offsets. Span text is always sliced from the raw input, so
-``raw[start:end] == text`` holds by construction.
+raw text → normalise (map back to raw) → line breaks marked as in training → tokenise with
+offsets → overlapping windows → model (windows batched) → merged per-token probabilities →
+IOB2 tags (line breaks pinned to O) → spans on the normalised text → raw offsets. Span text is always sliced from
+the raw input, so ``raw[start:end] == text`` holds by construction.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
+from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised, normalise
 
@@ -52,6 +53,7 @@ class Extractor:
             config = WindowConfig(max_tokens=size, stride=max(1, (size - 2) * 3 // 4))  # a quarter overlap
         self.config = config
         self.tags = list(loaded.scheme.tags)  # load_model checked config.id2label equals these
+        self.line_marker: str | None = loaded.meta.get("line_marker") or None
 
     def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
@@ -59,7 +61,10 @@ class Extractor:
         cfg = self.config
         body = cfg.max_tokens - 2
         # verbose=False: long texts are windowed below, so the "longer than maximum" warning does not apply.
-        encoded = [tok(t, add_special_tokens=False, return_offsets_mapping=True, verbose=False) for t in texts]
+        encoded = [
+            tok(mark_lines(t, self.line_marker), add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+            for t in texts
+        ]
         jobs: list[tuple[int, tuple[int, int]]] = []
         for n, enc in enumerate(encoded):
             jobs += [(n, w) for w in windows(len(enc["input_ids"]), body, min(cfg.stride, body))]
@@ -92,10 +97,17 @@ class Extractor:
     def predict_normalised(self, texts: list[str]) -> list[list[ScoredSpan]]:
         """Spans over already-normalised texts (what evaluation compares with gold labels)."""
         out: list[list[ScoredSpan]] = []
-        for offsets, probs in self.token_probs(texts):
+        outside = self.tags.index("O")
+        for text, (offsets, probs) in zip(texts, self.token_probs(texts), strict=True):
             if not offsets:
                 out.append([])
                 continue
+            if self.line_marker:
+                # A line break is never part of a span (training labels it O); pinning it to O also stops a
+                # span from running across lines in the constrained decoding below.
+                breaks = [i for i, (a, _) in enumerate(offsets) if text[a] == "\n"]
+                probs[breaks] = 0.0
+                probs[breaks, outside] = 1.0
             tags = viterbi_tags(probs, self.tags)
             chosen = probs[np.arange(len(tags)), [self.tags.index(t) for t in tags]]
             out.append(tags_to_spans(tags, offsets, chosen.tolist()))

@@ -196,6 +196,7 @@ def create_app(settings: Settings | None = None, reload_on_sighup: bool = False)
             scheme_hash=loaded.scheme.hash,
             device=str(loaded.device),
             max_length=loaded.meta.get("max_length"),
+            line_marker=loaded.meta.get("line_marker"),
             metrics=loaded.meta.get("metrics"),
             limits=limits,
             path=str(loaded.path.resolve()),

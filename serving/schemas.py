@@ -173,6 +173,7 @@ class ModelInfo(ModelOut):
     scheme_hash: str
     device: str
     max_length: int | None
+    line_marker: str | None = Field(description="the character line breaks become in model input (null: dropped)")
     metrics: dict[str, Any] | None = Field(description="evaluation metrics saved with the model by training")
     limits: dict[str, int]
     path: str = Field(description="the model folder serving, links resolved")

@@ -46,7 +46,13 @@ def build_tiny_model(path: Path, scheme=None, seed: int = 0) -> Path:
         num_labels=len(scheme.tags),
     )
     model = BertForTokenClassification(config)
-    meta = {"name": "tiny-test", "version": f"test-{seed}", "max_length": 64, "base_model": "random"}
+    meta = {
+        "name": "tiny-test",
+        "version": f"test-{seed}",
+        "max_length": 64,
+        "base_model": "random",
+        "line_marker": "§",  # as `planex train` writes by default
+    }
     return save_model(path, model, tokenizer, scheme, meta)
 
 

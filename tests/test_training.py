@@ -180,6 +180,7 @@ def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path
     meta = train(cfg)
     loaded = load_model(tmp_path / "m")
     assert loaded.meta["version"] == meta["version"]
+    assert loaded.meta["line_marker"] == "§"  # serving marks line breaks as training did
     assert set(meta["metrics"]) >= {"dev_micro_f1", "best_epoch", "history", "train_seconds"}
     for name in (
         "model.safetensors",
@@ -190,6 +191,17 @@ def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path
         "training_args.json",
     ):
         assert (tmp_path / "m" / name).is_file()
+
+
+def test_training_pretrain_blocks_carry_the_line_marker() -> None:
+    from tests.conftest import seed_tokenizer
+    from training.pretrain import make_blocks
+
+    tok = seed_tokenizer()
+    text = "一、总体要求\n" * 6
+    ((marked, _),) = make_blocks([text], tok, 64, False, "§")
+    ((plain, _),) = make_blocks([text], tok, 64, False, None)
+    assert marked.count(tok.convert_tokens_to_ids("§")) == 6 and len(marked) == len(plain) + 6
 
 
 def test_training_pretrain_init_from_continues_a_finished_base(tiny_base: Path, tmp_path: Path) -> None:

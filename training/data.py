@@ -1,8 +1,8 @@
 """Turn labelled documents into token-classification windows (a ``datasets.Dataset``).
 
-normalised text → tokenise with offsets → IOB2 tag ids via the shared codec → overlapping
-windows with ``[CLS]``/``[SEP]``. Special tokens and padding get label -100 so the loss
-ignores them. Windows overlap like at inference, so every token is trained on.
+normalised text → line breaks marked (``planex.linebreaks``) → tokenise with offsets → IOB2
+tag ids via the shared codec → overlapping windows with ``[CLS]``/``[SEP]``. Special tokens and
+padding get label -100 so the loss ignores them. Windows overlap like at inference, so every token is trained on.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from transformers import PreTrainedTokenizerBase
 
 from planex.codec import MisalignedSpanWarning, spans_to_tags, windows
 from planex.labelfile import Document
+from planex.linebreaks import mark_lines
 from planex.scheme import LabelScheme
 
 IGNORE = -100  # positions the loss skips: special tokens, padding, unencodable spans
@@ -38,11 +39,14 @@ def iter_windows(
     max_tokens: int,
     stride: int,
     report: EncodingReport,
+    line_marker: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     label2id = scheme.label2id
     body = max_tokens - 2
     for doc in docs:
-        enc = tokenizer(doc.text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        enc = tokenizer(
+            mark_lines(doc.text, line_marker), add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MisalignedSpanWarning)  # counted and reported once below
             encoded = spans_to_tags(enc["offset_mapping"], doc.spans, warn=False)
@@ -64,11 +68,16 @@ def iter_windows(
 
 
 def build_dataset(
-    docs: list[Document], tokenizer: PreTrainedTokenizerBase, scheme: LabelScheme, max_tokens: int, stride: int
+    docs: list[Document],
+    tokenizer: PreTrainedTokenizerBase,
+    scheme: LabelScheme,
+    max_tokens: int,
+    stride: int,
+    line_marker: str | None = None,
 ) -> tuple[Dataset, EncodingReport]:
     """Return the windows as a Dataset and a report of spans that could not be encoded."""
     report = EncodingReport()
-    rows = list(iter_windows(docs, tokenizer, scheme, max_tokens, stride, report))
+    rows = list(iter_windows(docs, tokenizer, scheme, max_tokens, stride, report, line_marker))
     if report.misaligned:
         warnings.warn(
             f"{report.misaligned} of {report.spans} spans do not fall on token boundaries and are not trained on, "

@@ -18,7 +18,7 @@ from planex.normalise import Normalised, normalise
 from planex.scheme import LabelScheme
 from planex.sources import source_text
 from training.baselines import System
-from training.finetune import TrainConfig, fit, split_dev
+from training.finetune import TrainConfig, fit, input_meta, split_dev
 from training.scoring import exact_span_scores, seqeval_scores
 
 
@@ -41,7 +41,7 @@ class BertSystem:
             raise ValueError(f"{self.name} wraps a trained model and cannot be fitted")
         train_docs, dev_docs = split_dev(docs, self.cfg.dev_fraction, self.cfg.seed)
         result = fit(train_docs, dev_docs, self.cfg, self.scheme, progress=False)
-        meta = {"max_length": self.cfg.max_tokens}
+        meta = input_meta(self.cfg)
         loaded = LoadedModel(result.model, result.tokenizer, self.scheme, meta, Path("."), result.model.device)
         self.extractor = Extractor(loaded, WindowConfig(self.cfg.max_tokens, self.cfg.stride))
 

@@ -21,6 +21,7 @@ from planex import registry
 from planex.device import pick_device
 from planex.inference import Extractor, WindowConfig
 from planex.labelfile import Document, Span, load_documents
+from planex.linebreaks import DEFAULT_MARKER, check_marker
 from planex.modelio import LoadedModel, load_tokenizer, resolve_base, save_model
 from planex.scheme import DEFAULT_SCHEME, LabelScheme, load_scheme
 from training.augment import augment
@@ -49,6 +50,10 @@ class TrainConfig:
     patience: int = field(default=3, metadata={"help": "epochs without dev improvement before stopping"})
     class_weights: str = field(
         default="none", metadata={"help": "loss weights per tag: none, or sqrt (inverse square-root frequency)"}
+    )
+    line_marker: str = field(
+        default=DEFAULT_MARKER,
+        metadata={"help": "character that stands for a line break in model input ('' to drop line breaks)"},
     )
     augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
     include_feedback: bool = field(default=False, metadata={"help": "also train on labels/feedback/ corrections"})
@@ -154,13 +159,18 @@ def dev_f1(
 ) -> float:
     """Micro-F1 (seqeval, strict) on dev documents, decoded exactly as the server decodes."""
     model.eval()
-    loaded = LoadedModel(model, tokenizer, scheme, {}, Path("."), device)
+    loaded = LoadedModel(model, tokenizer, scheme, input_meta(cfg), Path("."), device)
     ex = Extractor(loaded, WindowConfig(cfg.max_tokens, cfg.stride))
     preds = ex.predict_normalised([d.text for d in docs])
     model.train()
     pred_spans = [[Span(s.start, s.end, s.label) for s in p] for p in preds]
     texts, gold = [d.text for d in docs], [d.spans for d in docs]
     return float(seqeval_scores(texts, gold, pred_spans, scheme.names)["micro"]["f1"])
+
+
+def input_meta(cfg: TrainConfig) -> dict[str, Any]:
+    """What inference must know to feed the model as training did (stored in ``planex.json``)."""
+    return {"max_length": cfg.max_tokens, "stride": cfg.stride, "line_marker": cfg.line_marker or None}
 
 
 def fit(
@@ -171,11 +181,15 @@ def fit(
     device = pick_device(cfg.device or None)
     base = resolve_base(cfg.base_model)
     tokenizer = load_tokenizer(base)
+    if cfg.line_marker:
+        check_marker(tokenizer, cfg.line_marker)
     model = build_model(base, scheme, cfg.init).to(device)
     docs = train_docs + (augment(train_docs, cfg.augment, cfg.seed) if cfg.augment else [])
     # Training windows do not overlap: overlap would only repeat tokens. (Inference overlaps them
     # so that every token is predicted with context on both sides.)
-    dataset, report = build_dataset(docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2)
+    dataset, report = build_dataset(
+        docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, cfg.line_marker or None
+    )
     rows = dataset.to_list()
     weights = _tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
@@ -274,8 +288,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "version": version,
         "base_model": cfg.base_model,
         "init": cfg.init,
-        "max_length": cfg.max_tokens,
-        "stride": cfg.stride,
+        **input_meta(cfg),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "train_documents": [d.id for d in train_docs],
         "dev_documents": [d.id for d in dev_docs],
@@ -318,6 +331,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | dev micro-F1 (seqeval strict, characters) | {dev_text} |
 | training time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} |
 | window | {meta["max_length"]} tokens, stride {meta["stride"]} |
+| line breaks | {f"seen as `{meta['line_marker']}`" if meta.get("line_marker") else "dropped (not seen by the model)"} |
 
 The dev score comes from a handful of held-out documents and is noisy; see
 `reports/benchmark.md` for cross-validated figures. Load with

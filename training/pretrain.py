@@ -20,6 +20,7 @@ from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, PreTrainedT
 
 from planex import atomic
 from planex.device import pick_device
+from planex.linebreaks import DEFAULT_MARKER, check_marker, mark_lines
 from training.chartokenizer import build_vocab, save_tokenizer
 from training.textsource import iter_normalised
 
@@ -41,6 +42,10 @@ class PretrainConfig:
     max_minutes: float = field(
         default=0.0,
         metadata={"help": "wall-clock budget; steps are fitted to it after timing the first steps (0: off)"},
+    )
+    line_marker: str = field(
+        default=DEFAULT_MARKER,
+        metadata={"help": "character that stands for a line break (as in `planex train`; '' drops line breaks)"},
     )
     masking: str = field(default="char", metadata={"help": "'char' (characters) or 'wwm' (whole jieba words)"})
     mask_prob: float = field(default=0.15, metadata={"help": "fraction of tokens to predict"})
@@ -91,11 +96,16 @@ def _word_ids(text: str, offsets: list[tuple[int, int]]) -> list[int]:
     return [owner[a] for a, _ in offsets]
 
 
-def make_blocks(texts: list[str], tokenizer: PreTrainedTokenizerBase, seq_len: int, wwm: bool) -> list[Block]:
-    """Cut each document into sequences of ``seq_len - 2`` tokens (no sequence spans two documents)."""
+def make_blocks(
+    texts: list[str], tokenizer: PreTrainedTokenizerBase, seq_len: int, wwm: bool, line_marker: str | None = None
+) -> list[Block]:
+    """Cut each document into sequences of ``seq_len - 2`` tokens (no sequence spans two documents).
+
+    Line breaks become ``line_marker`` as in fine-tuning, so the base learns what the marker means.
+    """
     blocks = []
     body = seq_len - 2
-    for text in texts:
+    for text in (mark_lines(t, line_marker) for t in texts):
         enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
         ids, offsets = enc["input_ids"], enc["offset_mapping"]
         words = _word_ids(text, offsets) if wwm else list(range(len(ids)))
@@ -219,8 +229,11 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         tokenizer.save_pretrained(cfg.out / "tokenizer")
     else:
         tokenizer = save_tokenizer(build_vocab(train_texts, cfg.min_freq), cfg.out / "tokenizer")
-    train_blocks = make_blocks(train_texts, tokenizer, cfg.seq_len, cfg.masking == "wwm")
-    held_blocks = make_blocks(held_texts, tokenizer, cfg.seq_len, False)
+    marker = cfg.line_marker or None
+    if marker:
+        check_marker(tokenizer, marker)
+    train_blocks = make_blocks(train_texts, tokenizer, cfg.seq_len, cfg.masking == "wwm", marker)
+    held_blocks = make_blocks(held_texts, tokenizer, cfg.seq_len, False, marker)
     print(
         f"{len(texts)} documents, {sum(map(len, texts)):,} characters; {len(train_blocks)} training and "
         f"{len(held_blocks)} held-out sequences; vocabulary {len(tokenizer)}; device {device}"
@@ -367,6 +380,7 @@ normalised by `planex.normalise` (one token per character).
 | corpus | {m["documents"]} documents, {m["characters"]:,} characters ({", ".join(map(str, cfg.inputs))}) |
 | held out | {m["heldout_characters"]:,} characters ({cfg.heldout:.0%} of text, whole documents) |
 | masking | {cfg.masking}, {cfg.mask_prob:.0%} of tokens |
+| line breaks | {f"seen as `{cfg.line_marker}` (masked like any character)" if cfg.line_marker else "dropped"} |
 | training | {m["steps"]} steps × {cfg.batch_size} sequences × {cfg.seq_len} tokens, peak lr {cfg.lr} |
 | time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} ({m["device_name"]}, {m["torch_threads"]} threads) |
 | **held-out masked-token accuracy** | **{acc:.3f}** (character masking, 15%) |
