@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--systems",
         nargs="+",
         default=["rules", "crf", "bert", "bert-random-init"],
-        help="systems: rules crf bert bert-random-init bert+augment bert-sqrt-weights; "
+        help="systems: rules crf bert bert-random-init bert+augment bert-sqrt-weights bert-no-line-marker; "
         "NAME@SETTING runs one in that setting only",
     )
     p.add_argument("--settings", nargs="+", default=["cross-layout", "all-data"], help="cross-layout all-data")
