@@ -226,6 +226,8 @@ def test_training_pretrain_init_from_continues_a_finished_base(tiny_base: Path, 
     before = AutoTokenizer.from_pretrained(tiny_base / "model")
     after = AutoTokenizer.from_pretrained(tmp_path / "more" / "model")
     assert before.get_vocab() == after.get_vocab()
-    assert "(1 layers, hidden 32)" in (tmp_path / "more" / "model" / "README.md").read_text()
+    card = (tmp_path / "more" / "model" / "README.md").read_text()
+    assert "(1 layers, hidden 32)" in card
+    assert f"| started from | `{tiny_base / 'model'}`, trained further" in card
     with pytest.raises(ValueError, match="not a model folder"):
         PretrainConfig(inputs=[tmp_path], out=tmp_path / "x", init_from=str(tmp_path / "nope"))

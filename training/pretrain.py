@@ -367,6 +367,7 @@ def _save_final(
 
 def model_card(cfg: PretrainConfig, m: dict[str, Any]) -> str:
     acc = m["heldout_masked_accuracy"]
+    start = f"`{cfg.init_from}`, trained further with a new schedule" if cfg.init_from else "random weights"
     return f"""# planex character BERT base ({m["layers"]} layers, hidden {m["hidden"]})
 
 A small BERT pretrained from scratch with masked-language modelling by `planex pretrain`,
@@ -382,6 +383,7 @@ normalised by `planex.normalise` (one token per character).
 | masking | {cfg.masking}, {cfg.mask_prob:.0%} of tokens |
 | line breaks | {f"seen as `{cfg.line_marker}` (masked like any character)" if cfg.line_marker else "dropped"} |
 | training | {m["steps"]} steps × {cfg.batch_size} sequences × {cfg.seq_len} tokens, peak lr {cfg.lr} |
+| started from | {start} |
 | time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} ({m["device_name"]}, {m["torch_threads"]} threads) |
 | **held-out masked-token accuracy** | **{acc:.3f}** (character masking, 15%) |
 
