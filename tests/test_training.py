@@ -231,3 +231,46 @@ def test_training_pretrain_init_from_continues_a_finished_base(tiny_base: Path, 
     assert f"| started from | `{tiny_base / 'model'}`, trained further" in card
     with pytest.raises(ValueError, match="not a model folder"):
         PretrainConfig(inputs=[tmp_path], out=tmp_path / "x", init_from=str(tmp_path / "nope"))
+
+
+def test_training_weak_documents_are_rule_labelled_and_never_gold_texts(tmp_path: Path) -> None:
+    from planex import rules
+    from training.weak import weak_documents
+
+    other = "一、加强数据管理\n（一）建设数据平台。2025年底前完成。\n（牵头单位：市数据局）\n"
+    src = tmp_path / "u.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate([DOC.text, other]))
+    )
+    docs = weak_documents([src], {DOC.text}, 10_000, 0)
+    assert [d.text for d in docs] == [other]
+    assert docs[0].spans == rules.extract(other) and {s.label for s in docs[0].spans} >= {"TASK", "LEAD_UNIT"}
+    assert weak_documents([src], set(), 1, 0)[0].text in (DOC.text, other)  # the budget is whole documents
+
+
+def test_training_weak_stage_runs_before_gold_epochs(tiny_base: Path, tmp_path: Path) -> None:
+    from planex.labelfile import write_documents
+    from training.finetune import TrainConfig, train
+
+    docs = [DOC, Document("d2", DOC.text.replace("数据", "平台"), list(DOC.spans))]
+    write_documents(tmp_path / "l.jsonl", docs)
+    src = tmp_path / "u.jsonl"
+    unlabelled = [DOC.text, "（一）建设数据平台。（牵头单位：市数据局）\n（二）完善制度。（牵头单位：市财政局）"]
+    src.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in unlabelled))
+    cfg = TrainConfig(
+        labels=[tmp_path / "l.jsonl"],
+        base_model=str(tiny_base / "model"),
+        out=tmp_path / "m",
+        epochs=1,
+        max_tokens=32,
+        stride=16,
+        dev_fraction=0.0,
+        batch_size=4,
+        weak=[src],
+        weak_epochs=2,
+    )
+    meta = train(cfg)
+    history = meta["metrics"]["history"]
+    assert [h["epoch"] for h in history] == ["weak-1", "weak-2", 1]
+    assert meta["weak_documents"] == 1  # DOC's text has gold labels, so only the other one is used
+    assert "| rule-labelled documents (first stage) | 1 from" in (tmp_path / "m" / "README.md").read_text()

@@ -40,6 +40,7 @@ def systems_for(names: list[str], cfg: TrainConfig, scheme: LabelScheme) -> dict
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
         "bert-no-line-marker": lambda: BertSystem("bert-no-line-marker", replace(cfg, line_marker=""), scheme),
+        "bert-no-weak": lambda: BertSystem("bert-no-weak", replace(cfg, weak=[]), scheme),
     }
     unknown = [n for n in names if n.split("@")[0] not in known]
     if unknown:

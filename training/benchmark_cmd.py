@@ -23,7 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--systems",
         nargs="+",
         default=["rules", "crf", "bert", "bert-random-init"],
-        help="systems: rules crf bert bert-random-init bert+augment bert-sqrt-weights bert-no-line-marker; "
+        help="systems: rules crf bert (the recipe given by the training options) and its ablations "
+        "bert-random-init bert+augment bert-sqrt-weights bert-no-line-marker bert-no-weak; "
         "NAME@SETTING runs one in that setting only",
     )
     p.add_argument("--settings", nargs="+", default=["cross-layout", "all-data"], help="cross-layout all-data")

@@ -27,6 +27,7 @@ from planex.scheme import DEFAULT_SCHEME, LabelScheme, load_scheme
 from training.augment import augment
 from training.data import IGNORE, build_dataset
 from training.scoring import seqeval_scores
+from training.weak import weak_documents
 
 
 @dataclass
@@ -56,6 +57,17 @@ class TrainConfig:
         metadata={"help": "character that stands for a line break in model input ('' to drop line breaks)"},
     )
     augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
+    weak: list[Path] = field(
+        default_factory=list,
+        metadata={
+            "help": "unlabelled plans (JSONL with 'text', or folders of .txt) labelled by the rule extractor "
+            "for a first training stage; documents with gold labels are left out"
+        },
+    )
+    weak_epochs: int = field(default=1, metadata={"help": "epochs over the rule-labelled documents"})
+    weak_max_chars: int = field(
+        default=300_000, metadata={"help": "characters of rule-labelled text to sample (whole documents)"}
+    )
     include_feedback: bool = field(default=False, metadata={"help": "also train on labels/feedback/ corrections"})
     init: str = field(
         default="pretrained", metadata={"help": "'pretrained' weights, or 'random' with the base's architecture"}
@@ -68,6 +80,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         self.labels = [Path(p) for p in self.labels]
+        self.weak = [Path(p) for p in self.weak]
         self.out, self.scheme = Path(self.out), Path(self.scheme)
         if self.class_weights not in ("none", "sqrt"):
             raise ValueError(f"--class-weights must be none or sqrt, not {self.class_weights!r}")
@@ -77,6 +90,8 @@ class TrainConfig:
             raise ValueError("--dev-fraction must be in [0, 0.5)")
         if not 8 <= self.max_tokens <= 512 or not 0 < self.stride <= self.max_tokens - 2:
             raise ValueError("need 8 ≤ --max-tokens ≤ 512 and 0 < --stride ≤ max-tokens - 2")
+        if self.weak_epochs < 0 or self.weak_max_chars < 0:
+            raise ValueError("--weak-epochs and --weak-max-chars must be ≥ 0")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("--epochs, --batch-size and --lr must be positive")
 
@@ -89,6 +104,7 @@ class FitResult:
     best_epoch: int
     seconds: float
     misaligned: int
+    weak_documents: int = 0
 
 
 def set_seed(seed: int) -> None:
@@ -168,6 +184,53 @@ def dev_f1(
     return float(seqeval_scores(texts, gold, pred_spans, scheme.names)["micro"]["f1"])
 
 
+def _optimiser(model: PreTrainedModel, lr: float, total: int) -> tuple[torch.optim.Optimizer, Any]:
+    """AdamW with linear warm-up over 6% of ``total`` steps, then linear decay to zero."""
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: s / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
+    )
+    return opt, sched
+
+
+def _run_epoch(
+    model: PreTrainedModel,
+    batches: list[dict[str, torch.Tensor]],
+    loss_fn: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    sched: Any,
+    device: torch.device,
+    desc: str,
+    progress: bool,
+) -> float:
+    """One pass over ``batches``; return the mean loss."""
+    losses = []
+    for batch in tqdm(batches, desc=desc, disable=not progress, leave=False):
+        batch = {k: v.to(device) for k, v in batch.items()}
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        loss = loss_fn(logits.view(-1, logits.shape[-1]), batch["labels"].view(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        losses.append(float(loss.detach()))
+    return float(np.mean(losses)) if losses else float("nan")
+
+
+def _weak_stage_documents(cfg: TrainConfig, labelled: list[Document]) -> list[Document]:
+    """Rule-labelled documents for the first stage, leaving out every text that has gold labels."""
+    if not cfg.weak or not cfg.weak_epochs or not cfg.weak_max_chars:
+        return []
+    from planex.labelfile import iter_documents, label_files
+
+    gold = {d.text for d in labelled}
+    for path in label_files(cfg.labels, feedback=True):  # every labelled text, test folds included
+        gold |= {doc.text for doc, _ in iter_documents(path, None) if doc is not None}
+    return weak_documents(cfg.weak, gold, cfg.weak_max_chars, cfg.seed)
+
+
 def input_meta(cfg: TrainConfig) -> dict[str, Any]:
     """What inference must know to feed the model as training did (stored in ``planex.json``)."""
     return {"max_length": cfg.max_tokens, "stride": cfg.stride, "line_marker": cfg.line_marker or None}
@@ -193,36 +256,39 @@ def fit(
     rows = dataset.to_list()
     weights = _tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
-    steps_per_epoch = math.ceil(len(rows) / cfg.batch_size)
-    total = steps_per_epoch * cfg.epochs
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
-    warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: s / warm if s < warm else max(0.0, (total - s) / (total - warm))
-    )
     rng = random.Random(cfg.seed)
-    history: list[dict[str, Any]] = []
-    best_f1, best_epoch, best_state, stale = -1.0, 0, None, 0
+    pad_id = tokenizer.pad_token_id or 0
     started = time.monotonic()
-    model.train()
+    history: list[dict[str, Any]] = []
+    weak_docs = _weak_stage_documents(cfg, train_docs + dev_docs)
+    if weak_docs:
+        weak_rows = build_dataset(
+            weak_docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, cfg.line_marker or None
+        )[0].to_list()
+        opt, sched = _optimiser(model, cfg.lr, math.ceil(len(weak_rows) / cfg.batch_size) * cfg.weak_epochs)
+        for epoch in range(1, cfg.weak_epochs + 1):
+            batches = _batches(weak_rows, cfg.batch_size, rng, pad_id)
+            loss = _run_epoch(model, batches, loss_fn, opt, sched, device, f"weak {epoch}/{cfg.weak_epochs}", progress)
+            history.append(
+                {
+                    "epoch": f"weak-{epoch}",
+                    "loss": loss,
+                    "documents": len(weak_docs),
+                    "elapsed_s": round(time.monotonic() - started, 1),
+                }
+            )
+            if progress:
+                tqdm.write(json.dumps(history[-1]))
+    opt, sched = _optimiser(model, cfg.lr, math.ceil(len(rows) / cfg.batch_size) * cfg.epochs)
+    best_f1, best_epoch, best_state, stale = -1.0, 0, None, 0
     for epoch in range(1, cfg.epochs + 1):
-        losses = []
-        batches = _batches(rows, cfg.batch_size, rng, tokenizer.pad_token_id or 0)
-        for batch in tqdm(batches, desc=f"epoch {epoch}/{cfg.epochs}", disable=not progress, leave=False):
-            batch = {k: v.to(device) for k, v in batch.items()}
-            logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-            loss = loss_fn(logits.view(-1, logits.shape[-1]), batch["labels"].view(-1))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            losses.append(float(loss.detach()))
+        batches = _batches(rows, cfg.batch_size, rng, pad_id)
+        loss = _run_epoch(model, batches, loss_fn, opt, sched, device, f"epoch {epoch}/{cfg.epochs}", progress)
         f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg, device) if dev_docs else float("nan")
         history.append(
             {
                 "epoch": epoch,
-                "loss": float(np.mean(losses)),
+                "loss": loss,
                 "dev_micro_f1": f1,
                 "elapsed_s": round(time.monotonic() - started, 1),
             }
@@ -241,7 +307,9 @@ def fit(
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
-    return FitResult(model, tokenizer, history, best_epoch, time.monotonic() - started, report.misaligned)
+    return FitResult(
+        model, tokenizer, history, best_epoch, time.monotonic() - started, report.misaligned, len(weak_docs)
+    )
 
 
 def load_training_documents(cfg: TrainConfig, scheme: LabelScheme) -> list[Document]:
@@ -293,8 +361,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "train_documents": [d.id for d in train_docs],
         "dev_documents": [d.id for d in dev_docs],
         "training_args": _jsonable(asdict(cfg)),
+        "weak_documents": result.weak_documents,
         "metrics": {
-            "dev_micro_f1": result.history[result.best_epoch - 1]["dev_micro_f1"] if result.history else None,
+            "dev_micro_f1": next((h["dev_micro_f1"] for h in result.history if h["epoch"] == result.best_epoch), None),
             "best_epoch": result.best_epoch,
             "train_seconds": round(result.seconds, 1),
             "device": str(device),
@@ -316,6 +385,12 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
 def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
     m = meta["metrics"]
     dev = m["dev_micro_f1"]
+    weak = meta.get("weak_documents", 0)
+    if weak:
+        args = meta["training_args"]
+        weak = f"{weak} from {', '.join(args['weak'])}, {args['weak_epochs']} epoch(s), labelled by `planex.rules`"
+    else:
+        weak = "none"
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
     return f"""# {meta["name"]} (planex token classifier)
 
@@ -326,6 +401,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | base model | `{meta["base_model"]}` ({meta["init"]} initialisation) |
 | labels | {", ".join(scheme.names)} (scheme hash `{scheme.hash}`) |
 | training documents | {len(meta["train_documents"])} |
+| rule-labelled documents (first stage) | {weak} |
 | dev documents (early stopping) | {len(meta["dev_documents"])}: {", ".join(meta["dev_documents"])} |
 | best epoch | {m["best_epoch"]} |
 | dev micro-F1 (seqeval strict, characters) | {dev_text} |
