@@ -260,6 +260,7 @@ def fit(
     pad_id = tokenizer.pad_token_id or 0
     started = time.monotonic()
     history: list[dict[str, Any]] = []
+    model.train()  # from_pretrained returns the model in eval mode (dropout off)
     weak_docs = _weak_stage_documents(cfg, train_docs + dev_docs)
     if weak_docs:
         weak_rows = build_dataset(
@@ -385,12 +386,12 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
 def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
     m = meta["metrics"]
     dev = m["dev_micro_f1"]
-    weak = meta.get("weak_documents", 0)
-    if weak:
-        args = meta["training_args"]
-        weak = f"{weak} from {', '.join(args['weak'])}, {args['weak_epochs']} epoch(s), labelled by `planex.rules`"
-    else:
-        weak = "none"
+    weak, args = meta.get("weak_documents", 0), meta["training_args"]
+    weak_text = (
+        f"{weak} from {', '.join(args['weak'])}, {args['weak_epochs']} epoch(s), labelled by `planex.rules`"
+        if weak
+        else "none"
+    )
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
     return f"""# {meta["name"]} (planex token classifier)
 
@@ -401,7 +402,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | base model | `{meta["base_model"]}` ({meta["init"]} initialisation) |
 | labels | {", ".join(scheme.names)} (scheme hash `{scheme.hash}`) |
 | training documents | {len(meta["train_documents"])} |
-| rule-labelled documents (first stage) | {weak} |
+| rule-labelled documents (first stage) | {weak_text} |
 | dev documents (early stopping) | {len(meta["dev_documents"])}: {", ".join(meta["dev_documents"])} |
 | best epoch | {m["best_epoch"]} |
 | dev micro-F1 (seqeval strict, characters) | {dev_text} |
