@@ -40,7 +40,7 @@ model: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/planex benchmark --labels labels/ --reports reports/ --epochs 10 \
 	  --systems rules crf bert bert-random-init bert+augment@cross-layout bert-sqrt-weights@cross-layout \
-	  bert-no-line-marker@cross-layout
+	  bert-no-line-marker@cross-layout bert+weak@cross-layout
 
 browser:
 	# Debian's Chromium for the browser test (playwright drives it; it downloads no browser).

@@ -29,9 +29,12 @@ from training.evaluate import BertSystem, kfold, pooled, public, score
 from training.finetune import TrainConfig
 
 SETTINGS = ("cross-layout", "all-data")
+WEAK_CORPUS = Path("../shared/corpus/plans.jsonl")  # unlabelled plans beside the project (see README)
 
 
-def systems_for(names: list[str], cfg: TrainConfig, scheme: LabelScheme) -> dict[str, Callable[[], System]]:
+def systems_for(
+    names: list[str], cfg: TrainConfig, scheme: LabelScheme, weak_corpus: Path = WEAK_CORPUS
+) -> dict[str, Callable[[], System]]:
     known: dict[str, Callable[[], System]] = {
         "rules": RuleSystem,
         "crf": CrfSystem,
@@ -40,7 +43,7 @@ def systems_for(names: list[str], cfg: TrainConfig, scheme: LabelScheme) -> dict
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
         "bert-no-line-marker": lambda: BertSystem("bert-no-line-marker", replace(cfg, line_marker=""), scheme),
-        "bert-no-weak": lambda: BertSystem("bert-no-weak", replace(cfg, weak=[]), scheme),
+        "bert+weak": lambda: BertSystem("bert+weak", replace(cfg, weak=[weak_corpus]), scheme),
     }
     unknown = [n for n in names if n.split("@")[0] not in known]
     if unknown:
@@ -124,12 +127,13 @@ def run_benchmark(
     cv: int,
     out: Path,
     log: Callable[[str], None] = print,
+    weak_corpus: Path = WEAK_CORPUS,
 ) -> dict[str, Any]:
     """Run every system in every setting; write ``benchmark.json`` and ``benchmark.md`` under ``out``."""
     bad = [s for s in settings if s not in SETTINGS]
     if bad:
         raise ValueError(f"unknown setting(s) {', '.join(bad)}; choose from {', '.join(SETTINGS)}")
-    factories = systems_for(system_names, cfg, scheme)
+    factories = systems_for(system_names, cfg, scheme, weak_corpus)
     report: dict[str, Any] = {
         "machine": machine(),
         "labels": scheme.names,

@@ -11,6 +11,7 @@ DEFAULT_BASE = "models/base/planex-char-bert-4l256"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from training.benchmark import WEAK_CORPUS
     from training.finetune import TrainConfig
 
     p = sub.add_parser(
@@ -24,10 +25,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         nargs="+",
         default=["rules", "crf", "bert", "bert-random-init"],
         help="systems: rules crf bert (the recipe given by the training options) and its ablations "
-        "bert-random-init bert+augment bert-sqrt-weights bert-no-line-marker bert-no-weak; "
+        "bert-random-init bert+augment bert-sqrt-weights bert-no-line-marker bert+weak; "
         "NAME@SETTING runs one in that setting only",
     )
     p.add_argument("--settings", nargs="+", default=["cross-layout", "all-data"], help="cross-layout all-data")
+    p.add_argument(
+        "--weak-corpus",
+        type=Path,
+        default=WEAK_CORPUS,
+        help=f"unlabelled plans for bert+weak's rule-labelled first stage (default: {WEAK_CORPUS})",
+    )
     p.add_argument("--cv", type=int, default=5, help="folds for the all-data setting (default: 5)")
     p.add_argument("--reports", type=Path, default=Path("reports"), help="folder for the reports (default: reports)")
     add_dataclass_options(p, TrainConfig)
@@ -45,6 +52,6 @@ def run(args: argparse.Namespace) -> int:
     cfg = dataclass_from_args(TrainConfig, args)
     scheme = load_scheme(cfg.scheme)
     docs = load_training_documents(cfg, scheme)
-    run_benchmark(docs, scheme, cfg, args.systems, args.settings, args.cv, args.reports)
+    run_benchmark(docs, scheme, cfg, args.systems, args.settings, args.cv, args.reports, weak_corpus=args.weak_corpus)
     print(f"wrote {args.reports / 'benchmark.md'}")
     return 0
