@@ -274,3 +274,20 @@ def test_training_weak_stage_runs_before_gold_epochs(tiny_base: Path, tmp_path: 
     assert [h["epoch"] for h in history] == ["weak-1", "weak-2", 1]
     assert meta["weak_documents"] == 1  # DOC's text has gold labels, so only the other one is used
     assert "| rule-labelled documents (first stage) | 1 from" in (tmp_path / "m" / "README.md").read_text()
+
+
+def test_training_benchmark_ablations_change_one_option_each(tmp_path: Path) -> None:
+    from training.benchmark import systems_for
+    from training.finetune import TrainConfig
+
+    cfg = TrainConfig(labels=[tmp_path], base_model="b")
+    names = ["bert", "bert-random-init", "bert-no-line-marker", "bert+weak@cross-layout", "bert-sqrt-weights"]
+    made = {n: f() for n, f in systems_for(names, cfg, load_scheme(), tmp_path / "plans.jsonl").items()}
+    configs = {n: s.cfg for n, s in made.items()}  # type: ignore[attr-defined]
+    assert configs["bert"] == cfg
+    assert configs["bert-random-init"].init == "random"
+    assert configs["bert-no-line-marker"].line_marker == "" and cfg.line_marker == "§"
+    assert configs["bert+weak@cross-layout"].weak == [tmp_path / "plans.jsonl"] and cfg.weak == []
+    assert configs["bert-sqrt-weights"].class_weights == "sqrt"
+    with pytest.raises(ValueError, match="unknown system"):
+        systems_for(["bert-xl"], cfg, load_scheme())
