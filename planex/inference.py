@@ -2,8 +2,8 @@
 
 raw text → normalise (map back to raw) → line breaks marked as in training → tokenise with
 offsets → overlapping windows → model (windows batched) → merged per-token probabilities →
-IOB2 tags (line breaks pinned to O) → spans on the normalised text → raw offsets. Span text is always sliced from
-the raw input, so ``raw[start:end] == text`` holds by construction.
+IOB2 tags (line breaks pinned to O) → spans on the normalised text → raw offsets. Span text
+is always sliced from the raw input, so ``raw[start:end] == text`` holds by construction.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 normalised text → line breaks marked (``planex.linebreaks``) → tokenise with offsets → IOB2
 tag ids via the shared codec → overlapping windows with ``[CLS]``/``[SEP]``. Special tokens and
-padding get label -100 so the loss ignores them. Windows overlap like at inference, so every token is trained on.
+padding get label -100 so the loss ignores them. Windows start every ``stride`` tokens;
+fine-tuning passes ``stride = max_tokens - 2`` (no overlap: overlap would only repeat tokens).
 """
 
 from __future__ import annotations
