@@ -35,11 +35,11 @@ lint: $(STAMP)
 model: $(STAMP)
 	# --max-minutes keeps the default model within 20 minutes on 2 CPU cores (best epoch so far is kept).
 	$(BIN)/planex train --labels labels/ --base-model models/base/planex-char-bert-4l256 --out models/default \
-	  --name planex-default --max-minutes 18
+	  --name planex-default --class-weights sqrt --max-minutes 18
 
 benchmark: $(STAMP)
-	$(BIN)/planex benchmark --labels labels/ --reports reports/ --epochs 10 \
-	  --systems rules crf bert bert-random-init bert+augment@cross-layout bert-sqrt-weights@cross-layout \
+	$(BIN)/planex benchmark --labels labels/ --reports reports/ --epochs 10 --class-weights sqrt \
+	  --systems rules crf bert bert-random-init bert+augment@cross-layout bert-unweighted@cross-layout \
 	  bert-no-line-marker@cross-layout bert+weak@cross-layout
 
 browser:

@@ -277,6 +277,8 @@ def test_training_weak_stage_runs_before_gold_epochs(tiny_base: Path, tmp_path: 
 
 
 def test_training_benchmark_ablations_change_one_option_each(tmp_path: Path) -> None:
+    from dataclasses import replace
+
     from training.benchmark import systems_for
     from training.finetune import TrainConfig
 
@@ -289,5 +291,7 @@ def test_training_benchmark_ablations_change_one_option_each(tmp_path: Path) -> 
     assert configs["bert-no-line-marker"].line_marker == "" and cfg.line_marker == "§"
     assert configs["bert+weak@cross-layout"].weak == [tmp_path / "plans.jsonl"] and cfg.weak == []
     assert configs["bert-sqrt-weights"].class_weights == "sqrt"
+    weighted = systems_for(["bert-unweighted"], replace(cfg, class_weights="sqrt"), load_scheme())
+    assert weighted["bert-unweighted"]().cfg.class_weights == "none"  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="unknown system"):
         systems_for(["bert-xl"], cfg, load_scheme())

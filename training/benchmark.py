@@ -42,6 +42,7 @@ def systems_for(
         "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
+        "bert-unweighted": lambda: BertSystem("bert-unweighted", replace(cfg, class_weights="none"), scheme),
         "bert-no-line-marker": lambda: BertSystem("bert-no-line-marker", replace(cfg, line_marker=""), scheme),
         "bert+weak": lambda: BertSystem("bert+weak", replace(cfg, weak=[weak_corpus]), scheme),
     }
