@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import random
 import time
-from pathlib import Path
 from typing import Any
 
-from planex.inference import Extractor, WindowConfig
+from planex.inference import Extractor
 from planex.labelfile import Document, Span
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised, normalise
 from planex.scheme import LabelScheme
 from planex.sources import source_text
 from training.baselines import System
-from training.finetune import TrainConfig, fit, input_meta, split_dev
+from training.finetune import TrainConfig, extractor_for, fit, split_dev
 from training.scoring import exact_span_scores, seqeval_scores
 
 
@@ -41,9 +40,7 @@ class BertSystem:
             raise ValueError(f"{self.name} wraps a trained model and cannot be fitted")
         train_docs, dev_docs = split_dev(docs, self.cfg.dev_fraction, self.cfg.seed)
         result = fit(train_docs, dev_docs, self.cfg, self.scheme, progress=False)
-        meta = input_meta(self.cfg)
-        loaded = LoadedModel(result.model, result.tokenizer, self.scheme, meta, Path("."), result.model.device)
-        self.extractor = Extractor(loaded, WindowConfig(self.cfg.max_tokens, self.cfg.stride))
+        self.extractor = extractor_for(result.model, result.tokenizer, self.scheme, self.cfg)
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
         assert self.extractor is not None, "fit() first"

@@ -25,7 +25,7 @@ from planex.linebreaks import DEFAULT_MARKER, check_marker
 from planex.modelio import LoadedModel, load_tokenizer, resolve_base, save_model
 from planex.scheme import DEFAULT_SCHEME, LabelScheme, load_scheme
 from training.augment import augment
-from training.data import IGNORE, build_dataset
+from training.data import IGNORE, EncodingReport, build_dataset
 from training.scoring import seqeval_scores
 from training.weak import weak_documents
 
@@ -165,19 +165,24 @@ def build_model(base: str, scheme: LabelScheme, init: str) -> PreTrainedModel:
     )
 
 
+def extractor_for(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, scheme: LabelScheme, cfg: TrainConfig
+) -> Extractor:
+    """The server's extractor over a model still in memory, fed as ``cfg`` trained it."""
+    loaded = LoadedModel(model, tokenizer, scheme, input_meta(cfg), Path("."), model.device)
+    return Extractor(loaded, WindowConfig(cfg.max_tokens, cfg.stride))
+
+
 def dev_f1(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     scheme: LabelScheme,
     docs: list[Document],
     cfg: TrainConfig,
-    device: torch.device,
 ) -> float:
     """Micro-F1 (seqeval, strict) on dev documents, decoded exactly as the server decodes."""
     model.eval()
-    loaded = LoadedModel(model, tokenizer, scheme, input_meta(cfg), Path("."), device)
-    ex = Extractor(loaded, WindowConfig(cfg.max_tokens, cfg.stride))
-    preds = ex.predict_normalised([d.text for d in docs])
+    preds = extractor_for(model, tokenizer, scheme, cfg).predict_normalised([d.text for d in docs])
     model.train()
     pred_spans = [[Span(s.start, s.end, s.label) for s in p] for p in preds]
     texts, gold = [d.text for d in docs], [d.spans for d in docs]
@@ -248,12 +253,16 @@ def fit(
         check_marker(tokenizer, cfg.line_marker)
     model = build_model(base, scheme, cfg.init).to(device)
     docs = train_docs + (augment(train_docs, cfg.augment, cfg.seed) if cfg.augment else [])
+
     # Training windows do not overlap: overlap would only repeat tokens. (Inference overlaps them
     # so that every token is predicted with context on both sides.)
-    dataset, report = build_dataset(
-        docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, cfg.line_marker or None
-    )
-    rows = dataset.to_list()
+    def encode(docs: list[Document]) -> tuple[list[dict[str, Any]], EncodingReport]:
+        dataset, report = build_dataset(
+            docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, input_meta(cfg)["line_marker"]
+        )
+        return dataset.to_list(), report
+
+    rows, report = encode(docs)
     weights = _tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
     rng = random.Random(cfg.seed)
@@ -263,9 +272,7 @@ def fit(
     model.train()  # from_pretrained returns the model in eval mode (dropout off)
     weak_docs = _weak_stage_documents(cfg, train_docs + dev_docs)
     if weak_docs:
-        weak_rows = build_dataset(
-            weak_docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, cfg.line_marker or None
-        )[0].to_list()
+        weak_rows, _ = encode(weak_docs)
         opt, sched = _optimiser(model, cfg.lr, math.ceil(len(weak_rows) / cfg.batch_size) * cfg.weak_epochs)
         for epoch in range(1, cfg.weak_epochs + 1):
             batches = _batches(weak_rows, cfg.batch_size, rng, pad_id)
@@ -285,7 +292,7 @@ def fit(
     for epoch in range(1, cfg.epochs + 1):
         batches = _batches(rows, cfg.batch_size, rng, pad_id)
         loss = _run_epoch(model, batches, loss_fn, opt, sched, device, f"epoch {epoch}/{cfg.epochs}", progress)
-        f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg, device) if dev_docs else float("nan")
+        f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg) if dev_docs else float("nan")
         history.append(
             {
                 "epoch": epoch,
