@@ -8,12 +8,14 @@ is always sliced from the raw input, so ``raw[start:end] == text`` holds by cons
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
+from planex.hints import HINT_LABELS, RULES_FINGERPRINT, hint_ids
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised, normalise
@@ -54,6 +56,20 @@ class Extractor:
         self.config = config
         self.tags = list(loaded.scheme.tags)  # load_model checked config.id2label equals these
         self.line_marker: str | None = loaded.meta.get("line_marker") or None
+        hints = loaded.meta.get("rule_hints")
+        if hints and tuple(hints) != HINT_LABELS:
+            raise ValueError(
+                f"{loaded.path}: trained with rule hints {hints}, but this planex gives hints for {list(HINT_LABELS)}; "
+                "retrain the model with this version"
+            )
+        self.rule_hints = bool(hints)
+        trained_with = loaded.meta.get("rules_fingerprint")
+        if hints and trained_with and trained_with != RULES_FINGERPRINT:
+            warnings.warn(
+                f"{loaded.path}: trained with other rules (planex/rules.py {trained_with}, now {RULES_FINGERPRINT}); "
+                "its rule hints may mislead it, retrain it with these rules",
+                stacklevel=2,
+            )
 
     def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
@@ -66,8 +82,11 @@ class Extractor:
             for t in texts
         ]
         jobs: list[tuple[int, tuple[int, int]]] = []
+        types: list[list[int]] = []  # rule hints per token, when the model was trained with them
         for n, enc in enumerate(encoded):
             jobs += [(n, w) for w in windows(len(enc["input_ids"]), body, min(cfg.stride, body))]
+            if self.rule_hints:
+                types.append(hint_ids(texts[n], enc["offset_mapping"]))
         outputs: list[list[np.ndarray]] = [[] for _ in texts]
         spans: list[list[tuple[int, int]]] = [[] for _ in texts]
         for i in range(0, len(jobs), cfg.batch_size):
@@ -79,10 +98,14 @@ class Extractor:
             for r, s in enumerate(seqs):
                 ids[r, : len(s)] = torch.tensor(s)
                 mask[r, : len(s)] = 1
+            inputs = {"input_ids": ids, "attention_mask": mask}
+            if self.rule_hints:
+                hinted = torch.zeros((len(seqs), width), dtype=torch.long)
+                for r, (n, (a, b)) in enumerate(chunk):
+                    hinted[r, 1 : 1 + b - a] = torch.tensor(types[n][a:b])
+                inputs["token_type_ids"] = hinted
             with torch.inference_mode():
-                logits = self.loaded.model(
-                    input_ids=ids.to(self.loaded.device), attention_mask=mask.to(self.loaded.device)
-                ).logits
+                logits = self.loaded.model(**{k: v.to(self.loaded.device) for k, v in inputs.items()}).logits
             probs = torch.softmax(logits.float(), -1).cpu().numpy()
             for r, (n, (a, b)) in enumerate(chunk):
                 outputs[n].append(probs[r, 1 : 1 + b - a])

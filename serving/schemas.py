@@ -174,6 +174,9 @@ class ModelInfo(ModelOut):
     device: str
     max_length: int | None
     line_marker: str | None = Field(description="the character line breaks become in model input (null: dropped)")
+    rule_hints: list[str] | None = Field(
+        default=None, description="labels the rule extractor hints to the model as token types (null: no hints)"
+    )
     metrics: dict[str, Any] | None = Field(description="evaluation metrics saved with the model by training")
     limits: dict[str, int]
     path: str = Field(description="the model folder serving, links resolved")

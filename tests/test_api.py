@@ -234,6 +234,7 @@ def test_api_model_info(client: TestClient) -> None:
     assert [lb["name"] for lb in info["labels"]] == ["TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR"]
     assert info["limits"]["max_chars"] == 200_000 and info["device"] == "cpu" and len(info["scheme_hash"]) == 16
     assert info["line_marker"] == "§"
+    assert info["rule_hints"] is None  # the tiny model was trained without rule hints
 
 
 def test_api_health_ready_docs_page(client: TestClient) -> None:

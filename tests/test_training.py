@@ -291,6 +291,10 @@ def test_training_benchmark_ablations_change_one_option_each(tmp_path: Path) -> 
     assert configs["bert-no-line-marker"].line_marker == "" and cfg.line_marker == "§"
     assert configs["bert+weak@cross-layout"].weak == [tmp_path / "plans.jsonl"] and cfg.weak == []
     assert configs["bert-sqrt-weights"].class_weights == "sqrt"
+    assert systems_for(["bert+hints"], cfg, load_scheme())["bert+hints"]().cfg.rule_hints  # type: ignore[attr-defined]
+    hinted = replace(cfg, rule_hints=True, augment=["width"])
+    assert systems_for(["bert-no-augment"], hinted, load_scheme())["bert-no-augment"]().cfg.augment == []  # type: ignore[attr-defined]
+    assert not systems_for(["bert-no-hints"], hinted, load_scheme())["bert-no-hints"]().cfg.rule_hints  # type: ignore[attr-defined]
     weighted = systems_for(["bert-unweighted"], replace(cfg, class_weights="sqrt"), load_scheme())
     assert weighted["bert-unweighted"]().cfg.class_weights == "none"  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="unknown system"):

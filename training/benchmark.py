@@ -41,10 +41,13 @@ def systems_for(
         "bert": lambda: BertSystem("bert", cfg, scheme),
         "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
+        "bert-no-augment": lambda: BertSystem("bert-no-augment", replace(cfg, augment=[]), scheme),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
         "bert-unweighted": lambda: BertSystem("bert-unweighted", replace(cfg, class_weights="none"), scheme),
         "bert-no-line-marker": lambda: BertSystem("bert-no-line-marker", replace(cfg, line_marker=""), scheme),
         "bert+weak": lambda: BertSystem("bert+weak", replace(cfg, weak=[weak_corpus]), scheme),
+        "bert+hints": lambda: BertSystem("bert+hints", replace(cfg, rule_hints=True), scheme),
+        "bert-no-hints": lambda: BertSystem("bert-no-hints", replace(cfg, rule_hints=False), scheme),
     }
     unknown = [n for n in names if n.split("@")[0] not in known]
     if unknown:

@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         nargs="+",
         default=["rules", "crf", "bert", "bert-random-init"],
         help="systems: rules crf bert (the recipe given by the training options) and its ablations "
-        "bert-random-init bert+augment bert-sqrt-weights bert-unweighted bert-no-line-marker bert+weak; "
+        "bert-random-init bert+augment bert-no-augment bert-sqrt-weights bert-unweighted bert-no-line-marker "
+        "bert+weak bert+hints bert-no-hints; "
         "NAME@SETTING runs one in that setting only",
     )
     p.add_argument("--settings", nargs="+", default=["cross-layout", "all-data"], help="cross-layout all-data")

@@ -17,6 +17,7 @@ from datasets import Dataset
 from transformers import PreTrainedTokenizerBase
 
 from planex.codec import MisalignedSpanWarning, spans_to_tags, windows
+from planex.hints import hint_ids
 from planex.labelfile import Document
 from planex.linebreaks import mark_lines
 from planex.scheme import LabelScheme
@@ -41,6 +42,7 @@ def iter_windows(
     stride: int,
     report: EncodingReport,
     line_marker: str | None = None,
+    hints: bool = False,
 ) -> Iterator[dict[str, Any]]:
     label2id = scheme.label2id
     body = max_tokens - 2
@@ -59,13 +61,18 @@ def iter_windows(
             report.example = f"{doc.id} {s.label} {s.start}-{s.end} {doc.text[s.start : s.end]!r}"
         ids = enc["input_ids"]
         tag_ids = [IGNORE if t is None else label2id[t] for t in encoded.tags]
+        # Hints read the unmarked text: marking replaces characters one for one, so offsets agree.
+        types = hint_ids(doc.text, enc["offset_mapping"]) if hints else None
         for a, b in windows(len(ids), body, min(stride, body)):
             report.windows += 1
-            yield {
+            row = {
                 "doc_id": doc.id,
                 "input_ids": [tokenizer.cls_token_id, *ids[a:b], tokenizer.sep_token_id],
                 "labels": [IGNORE, *tag_ids[a:b], IGNORE],
             }
+            if types is not None:
+                row["token_type_ids"] = [0, *types[a:b], 0]
+            yield row
 
 
 def build_dataset(
@@ -75,10 +82,15 @@ def build_dataset(
     max_tokens: int,
     stride: int,
     line_marker: str | None = None,
+    hints: bool = False,
 ) -> tuple[Dataset, EncodingReport]:
-    """Return the windows as a Dataset and a report of spans that could not be encoded."""
+    """Return the windows as a Dataset and a report of spans that could not be encoded.
+
+    With ``hints``, each window also carries ``token_type_ids`` from the rule extractor
+    (:mod:`planex.hints`).
+    """
     report = EncodingReport()
-    rows = list(iter_windows(docs, tokenizer, scheme, max_tokens, stride, report, line_marker))
+    rows = list(iter_windows(docs, tokenizer, scheme, max_tokens, stride, report, line_marker, hints))
     if report.misaligned:
         warnings.warn(
             f"{report.misaligned} of {report.spans} spans do not fall on token boundaries and are not trained on, "

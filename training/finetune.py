@@ -19,6 +19,7 @@ from transformers import AutoConfig, AutoModelForTokenClassification, PreTrained
 
 from planex import registry
 from planex.device import pick_device
+from planex.hints import HINT_LABELS, RULES_FINGERPRINT, enable_hints
 from planex.inference import Extractor, WindowConfig
 from planex.labelfile import Document, Span, load_documents
 from planex.linebreaks import DEFAULT_MARKER, check_marker
@@ -57,6 +58,14 @@ class TrainConfig:
         metadata={"help": "character that stands for a line break in model input ('' to drop line breaks)"},
     )
     augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
+    rule_hints: bool = field(
+        default=False,
+        metadata={"help": "feed the rule extractor's spans to the model as token type ids (BERT-style models)"},
+    )
+    hint_dropout: float = field(
+        default=0.5,
+        metadata={"help": "with --rule-hints: fraction of training windows shown without hints, drawn each epoch"},
+    )
     weak: list[Path] = field(
         default_factory=list,
         metadata={
@@ -92,6 +101,10 @@ class TrainConfig:
             raise ValueError("need 8 ≤ --max-tokens ≤ 512 and 0 < --stride ≤ max-tokens - 2")
         if self.weak_epochs < 0 or self.weak_max_chars < 0:
             raise ValueError("--weak-epochs and --weak-max-chars must be ≥ 0")
+        if not 0 <= self.hint_dropout <= 1:
+            raise ValueError("--hint-dropout must be in [0, 1]")
+        if self.rule_hints and self.weak:
+            raise ValueError("--rule-hints and --weak cannot be combined: the weak labels are the hints themselves")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("--epochs, --batch-size and --lr must be positive")
 
@@ -135,7 +148,10 @@ def _tag_weights(dataset_labels: list[list[int]], n_tags: int, mode: str) -> tor
     return torch.tensor(weights / weights[0], dtype=torch.float)  # "O" keeps weight 1
 
 
-def _batches(rows: list[dict[str, Any]], size: int, rng: random.Random, pad_id: int) -> list[dict[str, torch.Tensor]]:
+def _batches(
+    rows: list[dict[str, Any]], size: int, rng: random.Random, pad_id: int, hint_dropout: float = 0.0
+) -> list[dict[str, torch.Tensor]]:
+    """Shuffle ``rows`` into padded batches; a ``hint_dropout`` share of windows lose their rule hints."""
     rows = rows[:]
     rng.shuffle(rows)
     out = []
@@ -145,24 +161,36 @@ def _batches(rows: list[dict[str, Any]], size: int, rng: random.Random, pad_id: 
         ids = torch.full((len(chunk), width), pad_id)
         labels = torch.full((len(chunk), width), IGNORE)
         mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        types = torch.zeros((len(chunk), width), dtype=torch.long)
         for r, row in enumerate(chunk):
             n = len(row["input_ids"])
             ids[r, :n] = torch.tensor(row["input_ids"])
             labels[r, :n] = torch.tensor(row["labels"])
             mask[r, :n] = 1
-        out.append({"input_ids": ids, "attention_mask": mask, "labels": labels})
+            # Dropping hints from some windows makes the model learn each label without the rules too, so
+            # it can overrule them where they fail (without it, it copies them: see reports/README.md).
+            if "token_type_ids" in row and rng.random() >= hint_dropout:
+                types[r, :n] = torch.tensor(row["token_type_ids"])
+        batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        if "token_type_ids" in chunk[0]:  # rule hints; other models may not accept token types at all
+            batch["token_type_ids"] = types
+        out.append(batch)
     return out
 
 
-def build_model(base: str, scheme: LabelScheme, init: str) -> PreTrainedModel:
+def build_model(base: str, scheme: LabelScheme, init: str, rule_hints: bool = False) -> PreTrainedModel:
     """A token classifier on ``base``: its pretrained weights, or random weights of the same architecture."""
     kwargs = {"num_labels": len(scheme.tags), "id2label": scheme.id2label, "label2id": scheme.label2id}
     if init == "random":
         config = AutoConfig.from_pretrained(base, trust_remote_code=False, **kwargs)
-        return AutoModelForTokenClassification.from_config(config)
-    return AutoModelForTokenClassification.from_pretrained(
-        base, use_safetensors=True, trust_remote_code=False, **kwargs
-    )
+        model = AutoModelForTokenClassification.from_config(config)
+    else:
+        model = AutoModelForTokenClassification.from_pretrained(
+            base, use_safetensors=True, trust_remote_code=False, **kwargs
+        )
+    if rule_hints:
+        enable_hints(model)
+    return model
 
 
 def extractor_for(
@@ -213,7 +241,7 @@ def _run_epoch(
     losses = []
     for batch in tqdm(batches, desc=desc, disable=not progress, leave=False):
         batch = {k: v.to(device) for k, v in batch.items()}
-        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        logits = model(**{k: v for k, v in batch.items() if k != "labels"}).logits
         loss = loss_fn(logits.view(-1, logits.shape[-1]), batch["labels"].view(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -238,7 +266,13 @@ def _weak_stage_documents(cfg: TrainConfig, labelled: list[Document]) -> list[Do
 
 def input_meta(cfg: TrainConfig) -> dict[str, Any]:
     """What inference must know to feed the model as training did (stored in ``planex.json``)."""
-    return {"max_length": cfg.max_tokens, "stride": cfg.stride, "line_marker": cfg.line_marker or None}
+    return {
+        "max_length": cfg.max_tokens,
+        "stride": cfg.stride,
+        "line_marker": cfg.line_marker or None,
+        "rule_hints": list(HINT_LABELS) if cfg.rule_hints else None,
+        "rules_fingerprint": RULES_FINGERPRINT if cfg.rule_hints else None,
+    }
 
 
 def fit(
@@ -251,14 +285,14 @@ def fit(
     tokenizer = load_tokenizer(base)
     if cfg.line_marker:
         check_marker(tokenizer, cfg.line_marker)
-    model = build_model(base, scheme, cfg.init).to(device)
+    model = build_model(base, scheme, cfg.init, cfg.rule_hints).to(device)
     docs = train_docs + (augment(train_docs, cfg.augment, cfg.seed) if cfg.augment else [])
 
     # Training windows do not overlap: overlap would only repeat tokens. (Inference overlaps them
     # so that every token is predicted with context on both sides.)
     def encode(docs: list[Document]) -> tuple[list[dict[str, Any]], EncodingReport]:
         dataset, report = build_dataset(
-            docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, input_meta(cfg)["line_marker"]
+            docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, input_meta(cfg)["line_marker"], cfg.rule_hints
         )
         return dataset.to_list(), report
 
@@ -290,7 +324,7 @@ def fit(
     opt, sched = _optimiser(model, cfg.lr, math.ceil(len(rows) / cfg.batch_size) * cfg.epochs)
     best_f1, best_epoch, best_state, stale = -1.0, 0, None, 0
     for epoch in range(1, cfg.epochs + 1):
-        batches = _batches(rows, cfg.batch_size, rng, pad_id)
+        batches = _batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout)
         loss = _run_epoch(model, batches, loss_fn, opt, sched, device, f"epoch {epoch}/{cfg.epochs}", progress)
         f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg) if dev_docs else float("nan")
         history.append(
@@ -400,6 +434,11 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
         else "none"
     )
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
+    hints_text = (
+        f"`planex.rules` spans as token types ({args.get('hint_dropout', 0):.0%} of training windows without)"
+        if meta.get("rule_hints")
+        else "none"
+    )
     return f"""# {meta["name"]} (planex token classifier)
 
 Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
@@ -416,6 +455,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | training time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} |
 | window | {meta["max_length"]} tokens, stride {meta["stride"]} |
 | line breaks | {f"seen as `{meta['line_marker']}`" if meta.get("line_marker") else "dropped (not seen by the model)"} |
+| rule hints | {hints_text} |
 
 The dev score comes from a handful of held-out documents and is noisy; see
 `reports/benchmark.md` for cross-validated figures. Load with

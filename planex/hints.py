@@ -1,0 +1,66 @@
+"""Rule hints: the rule extractor's spans fed to the model as token type ids.
+
+The rules (``planex.rules``) know things a small model learns slowly from a few documents:
+list markers open a task, ``牵头单位：`` introduces lead units, ``到2025年`` is a deadline.
+With hints on, every token gets a type id saying what the rules think of it (O, or B-/I- of
+one of :data:`HINT_LABELS`), and the model learns from labelled data when to follow the rules
+and when to overrule them. BERT-style models already add a token type embedding to every
+token (the segment embedding, unused for single-sequence tagging), so hints need only a
+larger type vocabulary, not a new architecture: the saved model loads with the stock
+``…ForTokenClassification`` class. The new type rows start as copies of type 0, so the
+model starts out exactly as the base and learns what each hint means.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from transformers import PreTrainedModel
+
+from planex import rules
+
+# The labels the rule extractor produces. Fixed, so a model's type ids keep their meaning when
+# users add labels to their scheme (the rules know nothing of new labels).
+HINT_LABELS = ("TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR")
+N_HINT_TYPES = 1 + 2 * len(HINT_LABELS)  # O, then B-/I- per label
+# Stored with a hinted model: if the rules change after training, the model sees hints it was not
+# trained on, and loading warns so that users retrain.
+RULES_FINGERPRINT = hashlib.sha256(Path(rules.__file__).read_bytes()).hexdigest()[:12]
+
+
+def hint_type(label: str, begin: bool) -> int:
+    return 1 + 2 * HINT_LABELS.index(label) + (0 if begin else 1)
+
+
+def hint_ids(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
+    """Type id per token: what the rules say about the token's first character (B- at a span's first token)."""
+    char_type = [0] * len(text)
+    for span in rules.extract(text):
+        if span.label not in HINT_LABELS:
+            continue
+        char_type[span.start] = hint_type(span.label, True)
+        for i in range(span.start + 1, span.end):
+            char_type[i] = hint_type(span.label, False)
+    return [char_type[a] if a < b else 0 for a, b in offsets]
+
+
+def enable_hints(model: PreTrainedModel) -> None:
+    """Grow the token type embedding to :data:`N_HINT_TYPES` rows, each a copy of row 0."""
+    embeddings = getattr(model.base_model, "embeddings", None)
+    old = getattr(embeddings, "token_type_embeddings", None)
+    if embeddings is None or not isinstance(old, torch.nn.Embedding):
+        raise ValueError(
+            f"rule hints need a BERT-style model with token type embeddings; {type(model).__name__} has none "
+            "(train without --rule-hints)"
+        )
+    if old.num_embeddings >= N_HINT_TYPES:
+        return
+    new = torch.nn.Embedding(N_HINT_TYPES, old.embedding_dim).to(old.weight.device)
+    with torch.no_grad():
+        new.weight.copy_(old.weight[0:1].expand(N_HINT_TYPES, -1))
+    embeddings.token_type_embeddings = new
+    model.config.type_vocab_size = N_HINT_TYPES
+    # BERT keeps a zero token_type_ids buffer for calls without them; its values stay valid.

@@ -1,0 +1,121 @@
+"""Rule hints: the rule extractor's spans reach the model as token type ids, in training and serving alike."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from planex import rules
+from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT, enable_hints, hint_ids, hint_type
+from planex.inference import Extractor
+from planex.modelio import load_model, save_model
+from planex.scheme import load_scheme
+from tests.conftest import seed_tokenizer
+
+TEXT = "（一）建设数据平台。到2025年，覆盖率达到90%以上。（牵头单位：市数据局）\n（二）完善制度。"
+
+
+def test_hint_ids_follow_the_rule_spans_token_by_token() -> None:
+    offsets = [(i, i + 1) for i in range(len(TEXT))]  # a character tokenizer
+    types = hint_ids(TEXT, offsets)
+    spans = rules.extract(TEXT)
+    assert {s.label for s in spans} >= {"TASK", "DEADLINE", "LEAD_UNIT"}
+    for s in spans:
+        assert types[s.start] == hint_type(s.label, True)
+        assert all(types[i] == hint_type(s.label, False) for i in range(s.start + 1, s.end))
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    assert all(t == 0 for i, t in enumerate(types) if i not in covered)
+    assert max(types) < N_HINT_TYPES
+
+
+def test_enable_hints_grows_type_embeddings_without_changing_predictions(tiny_model_dir: Path) -> None:
+    model = load_model(tiny_model_dir).model
+    ids = torch.tensor([[2, 10, 11, 12, 3]])
+    before = model(input_ids=ids).logits
+    enable_hints(model)
+    assert model.config.type_vocab_size == N_HINT_TYPES
+    hinted = torch.tensor([[0, 1, 2, 7, 0]])
+    after = model(input_ids=ids, token_type_ids=hinted).logits
+    # new rows start as copies of type 0: the model starts exactly where the base was
+    assert torch.allclose(before, after, atol=1e-6)
+
+
+def test_hinted_model_saves_loads_and_reads_hints_when_serving(tmp_path: Path, tiny_model_dir: Path) -> None:
+    loaded = load_model(tiny_model_dir)
+    enable_hints(loaded.model)
+    with torch.no_grad():  # make hints matter, as training would
+        loaded.model.bert.embeddings.token_type_embeddings.weight[1:].normal_(0, 5.0)
+    meta = {**loaded.meta, "rule_hints": list(HINT_LABELS)}
+    path = save_model(tmp_path / "hinted", loaded.model, loaded.tokenizer, loaded.scheme, meta)
+    again = load_model(path)
+    assert again.model.config.type_vocab_size == N_HINT_TYPES
+    hinted = Extractor(again)
+    plain = Extractor(replace(again, meta={**again.meta, "rule_hints": None}))
+    assert hinted.rule_hints and not plain.rule_hints
+    raw = TEXT * 3
+    norm, with_hints = hinted.extract([raw])[0]
+    for e in with_hints:
+        assert raw[e.start : e.end] == e.text
+    probs_h = hinted.token_probs([norm.text])[0][1]
+    probs_p = plain.token_probs([norm.text])[0][1]
+    assert not torch.allclose(torch.tensor(probs_h), torch.tensor(probs_p))  # the hints reached the model
+
+
+def test_a_model_hinted_with_other_labels_is_refused(tiny_model_dir: Path) -> None:
+    loaded = load_model(tiny_model_dir)
+    odd = replace(loaded, meta={**loaded.meta, "rule_hints": ["TASK", "OTHER"]})
+    with pytest.raises(ValueError, match="retrain"):
+        Extractor(odd)
+
+
+def test_a_model_trained_with_other_rules_warns(tiny_model_dir: Path) -> None:
+    loaded = load_model(tiny_model_dir)
+    old = replace(loaded, meta={**loaded.meta, "rule_hints": list(HINT_LABELS), "rules_fingerprint": "0123456789ab"})
+    with pytest.warns(UserWarning, match="retrain it"):
+        Extractor(old)
+
+
+def test_training_windows_carry_hints_only_when_asked() -> None:
+    from planex.labelfile import Document
+    from training.data import build_dataset
+
+    doc = Document("d", TEXT, rules.extract(TEXT))
+    tok = seed_tokenizer()
+    plain, _ = build_dataset([doc], tok, load_scheme(), 32, 30)
+    hinted, _ = build_dataset([doc], tok, load_scheme(), 32, 30, hints=True)
+    assert "token_type_ids" not in plain.column_names
+    rows = hinted.to_list()
+    assert all(len(r["token_type_ids"]) == len(r["input_ids"]) for r in rows)
+    assert all(r["token_type_ids"][0] == 0 and r["token_type_ids"][-1] == 0 for r in rows)  # [CLS], [SEP]
+    flat = [t for r in rows for t in r["token_type_ids"][1:-1]]
+    enc = tok(TEXT, add_special_tokens=False, return_offsets_mapping=True)
+    assert flat == hint_ids(TEXT, enc["offset_mapping"])
+
+
+def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_dir: Path) -> None:
+    from planex.labelfile import Document, write_documents
+    from training.finetune import TrainConfig, train
+
+    docs = [Document(f"d{i}", TEXT, rules.extract(TEXT)) for i in range(3)]
+    write_documents(tmp_path / "l.jsonl", docs)
+    cfg = TrainConfig(
+        labels=[tmp_path / "l.jsonl"],
+        base_model=str(tiny_base_dir),
+        out=tmp_path / "m",
+        epochs=1,
+        max_tokens=32,
+        stride=16,
+        dev_fraction=0.34,
+        batch_size=4,
+        rule_hints=True,
+    )
+    train(cfg)
+    meta = json.loads((tmp_path / "m" / "planex.json").read_text())
+    assert meta["rule_hints"] == list(HINT_LABELS) and meta["rules_fingerprint"] == RULES_FINGERPRINT
+    assert load_model(tmp_path / "m").model.config.type_vocab_size == N_HINT_TYPES
+    with pytest.raises(ValueError, match="cannot be combined"):
+        replace(cfg, weak=[tmp_path / "u.jsonl"])
