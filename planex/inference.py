@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
-from planex.hints import HINT_LABELS, RULES_FINGERPRINT, hint_ids
+from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT, hint_ids
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised, normalise
@@ -61,6 +61,12 @@ class Extractor:
             raise ValueError(
                 f"{loaded.path}: trained with rule hints {hints}, but this planex gives hints for {list(HINT_LABELS)}; "
                 "retrain the model with this version"
+            )
+        types = getattr(loaded.model.config, "type_vocab_size", 0)
+        if hints and types < N_HINT_TYPES:
+            raise ValueError(
+                f"{loaded.path}: planex.json says the model reads rule hints, but its config has {types} token types "
+                f"(hints need {N_HINT_TYPES}); the folder is inconsistent, retrain or restore it"
             )
         self.rule_hints = bool(hints)
         trained_with = loaded.meta.get("rules_fingerprint")

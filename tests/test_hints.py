@@ -72,8 +72,16 @@ def test_a_model_hinted_with_other_labels_is_refused(tiny_model_dir: Path) -> No
         Extractor(odd)
 
 
+def test_hints_claimed_by_planex_json_but_missing_from_the_weights_are_refused(tiny_model_dir: Path) -> None:
+    loaded = load_model(tiny_model_dir)  # type_vocab_size 2: never enlarged
+    claimed = replace(loaded, meta={**loaded.meta, "rule_hints": list(HINT_LABELS)})
+    with pytest.raises(ValueError, match="inconsistent"):
+        Extractor(claimed)
+
+
 def test_a_model_trained_with_other_rules_warns(tiny_model_dir: Path) -> None:
     loaded = load_model(tiny_model_dir)
+    enable_hints(loaded.model)
     old = replace(loaded, meta={**loaded.meta, "rule_hints": list(HINT_LABELS), "rules_fingerprint": "0123456789ab"})
     with pytest.warns(UserWarning, match="retrain it"):
         Extractor(old)

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from planex import registry
+from planex.hints import HINT_LABELS
 from planex.scheme import parse_scheme
 from serving import reload
 from serving.app import create_app
@@ -49,12 +50,14 @@ def models_root(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     shutil.copytree(tiny_model_dir, root / "v1")
     build_tiny_model(root / "v2", seed=1)
     build_tiny_model(root / "other-labels", scheme=FIVE_LABELS, seed=2)
-    for name in ("broken-weights", "no-meta", "nan-weights"):
+    for name in ("broken-weights", "no-meta", "nan-weights", "hints-without-weights"):
         shutil.copytree(tiny_model_dir, root / name)
     weights = root / "broken-weights" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
     (root / "no-meta" / "planex.json").unlink()
     _nan_weights(root / "nan-weights")
+    meta_file = root / "hints-without-weights" / "planex.json"  # claims rule hints its 2 token types cannot take
+    meta_file.write_text(json.dumps({**json.loads(meta_file.read_text()), "rule_hints": list(HINT_LABELS)}))
     registry.promote("v1", root)
     return root
 
@@ -91,6 +94,7 @@ def test_reload_needs_an_api_key(models_root: Path, client: TestClient) -> None:
         ("broken-weights", 409, "weights cannot be loaded"),
         ("no-meta", 409, "planex.json is missing"),
         ("nan-weights", 409, "NaN or infinite scores"),
+        ("hints-without-weights", 409, "the folder is inconsistent"),
         ("other-labels", 409, "has the labels TASK, DEADLINE, LEAD_UNIT, INDICATOR, SUPPORT_UNIT but"),
         ("v9", 422, "available versions: "),
         ("../v1", 422, "not a path"),
@@ -139,7 +143,9 @@ def test_reload_swaps_under_load_without_mixing(client: TestClient) -> None:
     assert switch > 0 and set(versions[:switch]) == {"test-0"} and set(versions[switch:]) == {"test-1"}
     info = client.get("/v1/model", headers=AUTH).json()
     assert info["version"] == "test-1" and info["last_reload"]["outcome"] == "ok"
-    assert info["available_versions"] == sorted(["v1", "v2", "other-labels", "broken-weights", "nan-weights"])
+    assert info["available_versions"] == sorted(
+        ["v1", "v2", "other-labels", "broken-weights", "nan-weights", "hints-without-weights"]
+    )
 
 
 def test_reload_without_version_rereads_model_path(client: TestClient, models_root: Path) -> None:
