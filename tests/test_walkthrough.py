@@ -67,11 +67,13 @@ def test_walkthrough_add_label_retrain_and_reload(
         assert main(["labels", "check", str(labels), "--scheme", str(scheme)]) == 0
         # 4. Train on labels and feedback; the model goes to models/<version>/.
         train = ["train", "--labels", str(labels), "--include-feedback", "--base-model", str(tiny_base_dir)]
+        train += ["--class-weights", "sqrt", "--augment", "width", "markers", "leads", "--rule-hints"]
         train += ["--scheme", str(scheme), "--epochs", "2", "--max-tokens", "64", "--stride", "48"]
         assert main([*train, "--dev-fraction", "0"]) == 0
         [version] = set(registry.versions(models)) - {"v-old"}
         meta = json.loads((models / version / "planex.json").read_text(encoding="utf-8"))
         assert meta["version"] == version and feedback_id in meta["train_documents"]
+        assert meta["rule_hints"] == ["TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR"]  # the new label has no hints
         assert "SUPPORT_UNIT" in [lb["name"] for lb in meta["scheme"]["labels"]]
 
         # 5. Serve it: by name through the API ...
