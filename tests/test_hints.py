@@ -125,5 +125,24 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
     meta = json.loads((tmp_path / "m" / "planex.json").read_text())
     assert meta["rule_hints"] == list(HINT_LABELS) and meta["rules_fingerprint"] == RULES_FINGERPRINT
     assert load_model(tmp_path / "m").model.config.type_vocab_size == N_HINT_TYPES
+    card = (tmp_path / "m" / "README.md").read_text()
+    assert "| rule hints | `planex.rules` spans as token types (50% of training windows without) |" in card
     with pytest.raises(ValueError, match="cannot be combined"):
         replace(cfg, weak=[tmp_path / "u.jsonl"])
+
+
+def test_hint_dropout_hides_hints_from_that_share_of_windows() -> None:
+    import random
+
+    from training.finetune import _batches
+
+    rows = [{"input_ids": [2, 5, 6, 3], "labels": [-100, 0, 0, -100], "token_type_ids": [0, 1, 2, 0]}] * 400
+
+    def kept(dropout: float) -> int:
+        batches = _batches(rows, 8, random.Random(0), 0, dropout)
+        return sum(int(b["token_type_ids"][r].any()) for b in batches for r in range(len(b["input_ids"])))
+
+    assert kept(0.0) == 400 and kept(1.0) == 0
+    assert 160 < kept(0.5) < 240
+    plain = [{k: v for k, v in r.items() if k != "token_type_ids"} for r in rows[:8]]
+    assert "token_type_ids" not in _batches(plain, 8, random.Random(0), 0)[0]  # models without hints get none
