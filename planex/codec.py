@@ -179,8 +179,14 @@ def viterbi_tags(probs: np.ndarray, tags: Sequence[str]) -> list[str]:
     name into fragments (``國`` + ``家發展改革委``). Constrained Viterbi instead picks the best path
     in which ``I-X`` only follows ``B-X`` or ``I-X``, so every entity is whole.
 
+    ``B-X`` never directly follows ``B-X`` or ``I-X`` either: two spans of one label never touch
+    (the labelling rules keep separators such as ``、`` outside spans, and ``planex labels check``
+    enforces it), so such a path is a name cut in two (``武汉`` + ``市、襄阳市…``).
+
     >>> tags = ["O", "B-X", "I-X"]
     >>> viterbi_tags(np.array([[0.6, 0.3, 0.1], [0.2, 0.1, 0.7]]), tags)
+    ['B-X', 'I-X']
+    >>> viterbi_tags(np.array([[0.1, 0.8, 0.1], [0.1, 0.5, 0.4]]), tags)  # not B-X B-X
     ['B-X', 'I-X']
     """
     n, t = probs.shape
@@ -189,9 +195,11 @@ def viterbi_tags(probs: np.ndarray, tags: Sequence[str]) -> list[str]:
     logp = np.log(np.clip(probs, 1e-12, 1.0))
     allowed = np.ones((t, t), dtype=bool)  # allowed[previous, current]
     for j, tag in enumerate(tags):
+        label = tag[2:]
         if tag.startswith("I-"):
-            label = tag[2:]
             allowed[:, j] = [prev in (f"B-{label}", f"I-{label}") for prev in tags]
+        elif tag.startswith("B-"):
+            allowed[:, j] = [prev not in (f"B-{label}", f"I-{label}") for prev in tags]
     trans = np.where(allowed, 0.0, -np.inf)
     score = np.where([not tag.startswith("I-") for tag in tags], logp[0], -np.inf)
     back = np.zeros((n, t), dtype=np.int64)

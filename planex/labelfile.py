@@ -52,7 +52,7 @@ class LabelFileError(ValueError):
 
 
 def span_problems(text: str, spans: Iterable[Span], labels: Iterable[str] | None, where: str) -> list[str]:
-    """Return a message for every invalid span (range, whitespace, label, overlap)."""
+    """Return a message for every invalid span (range, whitespace, label, overlap, touching its own label)."""
     problems = []
     known = set(labels) if labels is not None else None
     prev: Span | None = None
@@ -73,6 +73,13 @@ def span_problems(text: str, spans: Iterable[Span], labels: Iterable[str] | None
             problems.append(
                 f"{at} {piece!r}: overlaps span {prev.start}-{prev.end} {prev.label} "
                 f"{text[prev.start : prev.end]!r}; spans must not overlap"
+            )
+        elif prev is not None and s.start == prev.end and s.label == prev.label:
+            # The decoder never outputs touching spans of one label (planex.codec.viterbi_tags), so such
+            # gold could never be predicted: it is one span cut in two, or a separator was left out.
+            problems.append(
+                f"{at} {piece!r}: touches span {prev.start}-{prev.end} {prev.label} {text[prev.start : prev.end]!r} "
+                "of the same label; make them one span, or leave a separator between them"
             )
         prev = s
     return problems

@@ -96,6 +96,7 @@ def test_codec_round_trip_on_seed_labels(seed_texts: dict[str, str]) -> None:
         ([[0.6, 0.3, 0.1], [0.2, 0.1, 0.7]], ["B-X", "I-X"]),  # argmax O,I-X is ill-formed
         ([[0.1, 0.1, 0.8], [0.1, 0.1, 0.8]], ["B-X", "I-X"]),  # cannot start with I-X
         ([[0.9, 0.05, 0.05], [0.9, 0.05, 0.05]], ["O", "O"]),
+        ([[0.1, 0.8, 0.1], [0.1, 0.5, 0.4]], ["B-X", "I-X"]),  # argmax B-X,B-X would cut one span in two
         ([], []),
     ],
 )
@@ -115,3 +116,5 @@ def test_codec_viterbi_never_ill_formed_on_random_probabilities() -> None:
     for prev, cur in zip(["O", *path], path, strict=False):
         if cur.startswith("I-"):
             assert prev in ("B-" + cur[2:], cur)
+        if cur.startswith("B-"):
+            assert prev not in (cur, "I-" + cur[2:])  # spans of one label never touch

@@ -30,6 +30,10 @@ def _write(path: Path, records: list[object]) -> Path:
             [{"start": 1, "end": 5, "label": "TASK"}, {"start": 3, "end": 6, "label": "TASK"}],
             "span 3-6 TASK '数据管': overlaps span 1-5 TASK '加强数据'",
         ),
+        (
+            [{"start": 1, "end": 3, "label": "TASK"}, {"start": 3, "end": 7, "label": "TASK"}],
+            "span 3-7 TASK '数据管理': touches span 1-3 TASK '加强' of the same label",
+        ),
         ([{"start": 1, "end": 3, "label": "TASK", "text": "推进"}], "says text '推进' but the document has '加强'"),
         ([{"start": "1", "end": 3, "label": "TASK"}], "spans[0] must be {'start': int"),
     ],
