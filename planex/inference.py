@@ -8,14 +8,13 @@ is always sliced from the raw input, so ``raw[start:end] == text`` holds by cons
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
-from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT, hint_ids
+from planex.hints import hint_ids
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised, normalise
@@ -56,26 +55,7 @@ class Extractor:
         self.config = config
         self.tags = list(loaded.scheme.tags)  # load_model checked config.id2label equals these
         self.line_marker: str | None = loaded.meta.get("line_marker") or None
-        hints = loaded.meta.get("rule_hints")
-        if hints and tuple(hints) != HINT_LABELS:
-            raise ValueError(
-                f"{loaded.path}: trained with rule hints {hints}, but this planex gives hints for {list(HINT_LABELS)}; "
-                "retrain the model with this version"
-            )
-        types = getattr(loaded.model.config, "type_vocab_size", 0)
-        if hints and types < N_HINT_TYPES:
-            raise ValueError(
-                f"{loaded.path}: planex.json says the model reads rule hints, but its config has {types} token types "
-                f"(hints need {N_HINT_TYPES}); the folder is inconsistent, retrain or restore it"
-            )
-        self.rule_hints = bool(hints)
-        trained_with = loaded.meta.get("rules_fingerprint")
-        if hints and trained_with and trained_with != RULES_FINGERPRINT:
-            warnings.warn(
-                f"{loaded.path}: trained with other rules (planex/rules.py {trained_with}, now {RULES_FINGERPRINT}); "
-                "its rule hints may mislead it, retrain it with these rules",
-                stacklevel=2,
-            )
+        self.rule_hints = bool(loaded.meta.get("rule_hints"))  # load_model checked the weights can take them
 
     def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""

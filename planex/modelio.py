@@ -9,6 +9,7 @@ from safetensors, and remote code is never trusted.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from planex.device import pick_device
+from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT
 from planex.scheme import LabelScheme, SchemeError, parse_scheme
 
 META_FILE = "planex.json"
@@ -109,9 +111,35 @@ def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str 
         raise ModelLoadError(f"model folder {path}: weights cannot be loaded ({type(e).__name__}: {e})") from None
     if [model.config.id2label[i] for i in range(len(model.config.id2label))] != list(model_scheme.tags):
         raise ModelLoadError(f"model folder {path}: config.json id2label does not match {META_FILE}; retrain the model")
+    _check_rule_hints(path, meta, model)
     dev = pick_device(device)
     model.to(dev).eval()
     return LoadedModel(model, tokenizer, model_scheme, meta, path, dev)
+
+
+def _check_rule_hints(path: Path, meta: dict[str, Any], model: PreTrainedModel) -> None:
+    """Refuse hints this planex cannot give or the weights cannot take; warn if the rules changed since training."""
+    hints = meta.get("rule_hints")
+    if not hints:
+        return
+    if tuple(hints) != HINT_LABELS:
+        raise ModelLoadError(
+            f"model folder {path}: trained with rule hints {hints}, but this planex gives hints for "
+            f"{list(HINT_LABELS)}; retrain the model with this version"
+        )
+    types = getattr(model.config, "type_vocab_size", 0)
+    if types < N_HINT_TYPES:
+        raise ModelLoadError(
+            f"model folder {path}: {META_FILE} says the model reads rule hints, but its config has {types} token "
+            f"types (hints need {N_HINT_TYPES}); the folder is inconsistent, retrain or restore it"
+        )
+    trained_with = meta.get("rules_fingerprint")
+    if trained_with and trained_with != RULES_FINGERPRINT:
+        warnings.warn(
+            f"model folder {path}: trained with other rules (planex/rules.py {trained_with}, now "
+            f"{RULES_FINGERPRINT}); its rule hints may mislead it, retrain it with these rules",
+            stacklevel=3,
+        )
 
 
 def resolve_base(name_or_path: str) -> str:

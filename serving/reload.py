@@ -82,10 +82,7 @@ def load_state(path: Path, settings: Settings) -> ModelState:
             f"{', '.join(scheme.names)}: serve a model trained with that scheme (`planex train --scheme "
             f"{settings.scheme_path}`), or point PLANEX_SCHEME_PATH at the scheme this model was trained with"
         )
-    try:
-        extractor = Extractor(loaded, window_config(loaded, settings))
-    except ValueError as e:  # planex.json and the weights disagree (e.g. rule hints); the message says what to do
-        raise ModelLoadError(str(e)) from None
+    extractor = Extractor(loaded, window_config(loaded, settings))
     smoke_test(extractor, path)
     return ModelState(loaded, extractor, datetime.now(UTC))
 

@@ -65,26 +65,32 @@ def test_hinted_model_saves_loads_and_reads_hints_when_serving(tmp_path: Path, t
     assert not torch.allclose(torch.tensor(probs_h), torch.tensor(probs_p))  # the hints reached the model
 
 
-def test_a_model_hinted_with_other_labels_is_refused(tiny_model_dir: Path) -> None:
+def _folder(tmp_path: Path, tiny_model_dir: Path, hinted: bool, **meta: object) -> Path:
+    """The tiny model saved again, its weights enlarged for hints or not, with ``meta`` in planex.json."""
     loaded = load_model(tiny_model_dir)
-    odd = replace(loaded, meta={**loaded.meta, "rule_hints": ["TASK", "OTHER"]})
+    if hinted:
+        enable_hints(loaded.model)
+    return save_model(tmp_path / "m", loaded.model, loaded.tokenizer, loaded.scheme, {**loaded.meta, **meta})
+
+
+def test_a_model_hinted_with_other_labels_is_refused(tmp_path: Path, tiny_model_dir: Path) -> None:
+    path = _folder(tmp_path, tiny_model_dir, True, rule_hints=["TASK", "OTHER"])
     with pytest.raises(ValueError, match="retrain"):
-        Extractor(odd)
+        load_model(path)
 
 
-def test_hints_claimed_by_planex_json_but_missing_from_the_weights_are_refused(tiny_model_dir: Path) -> None:
-    loaded = load_model(tiny_model_dir)  # type_vocab_size 2: never enlarged
-    claimed = replace(loaded, meta={**loaded.meta, "rule_hints": list(HINT_LABELS)})
+def test_hints_claimed_by_planex_json_but_missing_from_the_weights_are_refused(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    path = _folder(tmp_path, tiny_model_dir, False, rule_hints=list(HINT_LABELS))  # type_vocab_size stays 2
     with pytest.raises(ValueError, match="inconsistent"):
-        Extractor(claimed)
+        load_model(path)
 
 
-def test_a_model_trained_with_other_rules_warns(tiny_model_dir: Path) -> None:
-    loaded = load_model(tiny_model_dir)
-    enable_hints(loaded.model)
-    old = replace(loaded, meta={**loaded.meta, "rule_hints": list(HINT_LABELS), "rules_fingerprint": "0123456789ab"})
+def test_a_model_trained_with_other_rules_warns(tmp_path: Path, tiny_model_dir: Path) -> None:
+    path = _folder(tmp_path, tiny_model_dir, True, rule_hints=list(HINT_LABELS), rules_fingerprint="0123456789ab")
     with pytest.warns(UserWarning, match="retrain it"):
-        Extractor(old)
+        load_model(path)
 
 
 def test_training_windows_carry_hints_only_when_asked() -> None:
