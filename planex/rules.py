@@ -16,7 +16,7 @@ MARKER = (
     r"[（(]\d{1,2}[）)]|[①-⑳]|——)"
 )
 _ITEM = re.compile(rf"^[ \t\u3000\xa0]*{MARKER}[ \t\u3000]*", re.M)
-_HEAD_END = re.compile(r"[。：:；;！!？?\n]")
+_HEAD_END = re.compile(r"[。：:；;！!？?\n|]")
 NOT_TASKS = {
     "总体要求",
     "指导思想",
@@ -42,42 +42,107 @@ NOT_TASKS = {
     "编制依据",
     "工作机制",
     "职责分工",
+    "责任分工",
+    "具体措施",
+    "保障机制",
+    "有关要求",
+    "形势分析",
+    "行动目标",
+    "目标指标",
+    "主要指标",
+    "总体思路",
+    "主要原则",
+    "预期目标",
+    "主要预期目标",
 }
+# Items under these headings are principles, not work (guideline T6).
+_PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
+# Marker kinds from outer to inner: 一、 (一) 1. (1) ① ——
+_MARKER_LEVELS = (
+    re.compile(r"[一二三四五六七八九十]+[、.．]"),
+    re.compile(r"[（(][一二三四五六七八九十]+[）)]"),
+    re.compile(r"\d{1,2}[.．、]"),
+    re.compile(r"[（(]\d{1,2}[）)]"),
+    re.compile(r"[①-⑳]"),
+    re.compile(r"——"),
+)
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
-_UNIT = r"(?:%|‰|个百分点|万元|亿元|元|万人|人次|万|亿|个|家|项|所|条|座|台|套|户|人|件|篇|次|处|公里|千米|米|平方米|亩|吨|小时|天|日|分钟|秒|GB|TB|Mbps|G)"  # noqa: E501
-_CMP = r"(?:以上|以下|以内|左右|及以上|或以上)"
+_UNIT = (
+    r"(?:%|‰|个百分点|个工作日|微克/立方米|亿立方米|立方米|平方公里|平方米|万元|亿元|元|万人|人次|万亩|万吨|万|亿|"
+    r"个|家|项|所|条|座|台|套|户|人|张|件|篇|次|处|公里|千米|米|亩|吨|小时|天|日|分钟|秒|GB|TB|Mbps|M|G)"
+)
+_CMP = r"(?:以上|以下|以内|左右|及以上|或以上|内)"
+# The words that announce a target value; the value may follow at a distance
+# (`比2015年下降22%`, `从0.9提升到1.2左右`).
+_TARGET_VERB = (
+    r"(?:达到|达|超过|不少于|不低于|不超过|高于|低于|提高到|提升到|提升至|提高至|降至|降低至|降低到|下降到|下降|"
+    r"缩短至|缩短到|压缩至|压缩到|控制在|保持在|稳定在|增长|提高|提升|减少|新增|累计|新建|建设|建成|打造|培育|"
+    r"创建|完成|实现|投资|安排|招引|引进|推广)"
+)
+# Verb, value (several values share one comparator: `下降24%、25%以上`), and up to 12
+# characters naming the counted thing when the value stands before it.
 _INDICATOR = re.compile(
-    rf"(?:全[市省县区国]|各[县市区])?[^\s，,。；;：:、（）()“”]{{0,20}}?"
-    rf"(?:达到|超过|不少于|不低于|不超过|提高到|提升到|提升至|提高至|缩短至|降低至|控制在|保持在|稳定在|"
-    rf"增长|新建|建设|建成|打造|培育|创建|完成|实现|新增|累计|高于|低于)"
-    rf"[^\s，,。；;：:（）()]{{0,12}}?{_NUM}{_UNIT}{_CMP}?(?:[^\s，,。；;：:、（）()\d]{{0,8}}?(?=[，,。；;、）)\n]))?"
+    rf"{_TARGET_VERB}[^\n，,。；;：:]{{0,14}}?{_NUM} ?(?:{_UNIT}|(?={_CMP}))(?:[、和]{_NUM}{_UNIT})*{_CMP}?"
+    rf"(?:[^\s，,。；;：:、（）()\d“”]{{1,12}}?(?=[，,。；;、）)\n]|$))?"
+)
+# Where a target's measured thing starts: after a clause boundary, never further back than this.
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
+_MAX_LEFT = 40
+# What opens a clause but is not part of the measured thing: item markers, hedges, the
+# deadline (its own span), frequency words.
+_LEAD_IN = re.compile(
+    rf"(?:[ \t\u3000]+|{MARKER}|努力|力争|确保|争取|计划|预计|其中|并|要|每年|全年|实现(?!{_NUM})|"
+    r"(?:到|至|在)?(?:20\d{2}年(?:年底|底|末)?(?:前)?|“十[四五六]五”(?:末|时期|期间)?)[，,]?)"
 )
 _DEADLINE = re.compile(
-    r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月)?(?:\d{1,2}日)?"
+    r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月|第[一二三四]季度)?(?:\d{1,2}日)?"
     r"(?:年底前|年底|底前|年末|末|前|底|起|以前)?|"
     r"年内|年底前|(?:\d{1,2}月)(?:底前|底|前)"
 )
 _LEAD_GROUP = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
-_LEAD_FIELD = re.compile(
-    r"(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门)[：:]([^；;，,]*(?:[、，,][^；;：:]*?)*?)(?=[；;]|$|[，,]\S{2,6}[：:])"
-)
+_FIELD_NAMES = r"(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门)"
+_LEAD_FIELD = re.compile(rf"{_FIELD_NAMES}[：:]([^；;，,]*(?:[、，,][^；;：:]*?)*?)(?=[；;]|$|[，,]\S{{2,6}}[：:])")
+# A field on a line of its own, outside brackets: `责任单位:市发改委、市经信局`.
+_LEAD_LINE = re.compile(rf"^[ \t\u3000]*{_FIELD_NAMES}[：:][ \t\u3000]*([^\n]*)$", re.M)
+# The convention many plans declare once: the first unit of each list leads.
+_FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|排在第一位的为牵头|排名第一的为牵头")
+_ORG_END = re.compile(r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)(?:等)?$")
 _SPLIT = re.compile(r"[、，,]")
-_HEDGE_TAIL = re.compile(r"(按职责分工负责|按职责负责|分工负责|负责|等)$")
+_HEDGE_TAIL = re.compile(r"(按职责分工负责|按职责负责|分工负责|负责|分别牵头|牵头|等)$")
 
 
 def _tasks(text: str) -> list[Span]:
     spans = []
+    principles_level = None  # inside a 基本原则 section: items deeper than its heading are principles
     for m in _ITEM.finditer(text):
+        marker = m.group().strip()
+        level = next((i for i, kind in enumerate(_MARKER_LEVELS) if kind.match(marker)), len(_MARKER_LEVELS))
         end_m = _HEAD_END.search(text, m.end())
         end = end_m.start() if end_m else len(text)
-        head = text[m.end() : end].strip()
-        start = m.end() + (len(text[m.end() : end]) - len(text[m.end() : end].lstrip()))
-        if not head or len(head) > 40 or head in NOT_TASKS or re.search(rf"{_NUM}{_UNIT}", head):
+        raw = text[m.end() : end]
+        head = raw.strip().strip("*").strip()  # `**加强组织领导**`: Markdown residue is outside (T1)
+        start = m.end() + raw.index(head) if head else m.end()
+        if principles_level is not None and level <= principles_level:
+            principles_level = None
+        if _is_category(head):
+            if head in _PRINCIPLES:
+                principles_level = level
             continue
-        if re.search(r"[，,（(]", head):  # a heading is a phrase, not a clause list
+        if principles_level is not None or not head or re.search(rf"{_NUM}{_UNIT}", head):
+            continue
+        # A heading is a short phrase: a comma may join two parallel phrases (guideline T2),
+        # brackets and longer clause lists are prose.
+        if re.search(r"[（(]", head) or len(head) > (30 if re.search(r"[，,]", head) else 40):
             continue
         spans.append(Span(start, start + len(head), "TASK"))
     return spans
+
+
+def _is_category(head: str) -> bool:
+    """`主要任务`, `指导思想和基本原则`, `总体要求与工作目标`: category names, alone or joined."""
+    if re.fullmatch(r"\w{2}保障", head):  # bare guarantee nouns: 资金保障, 人才保障 (T5)
+        return True
+    return bool(head) and all(part in NOT_TASKS for part in re.split(r"[和与及、]", head))
 
 
 def _deadlines(text: str) -> list[Span]:
@@ -86,50 +151,104 @@ def _deadlines(text: str) -> list[Span]:
         s, e = m.span()
         piece = m.group()
         before, after = text[max(0, s - 3) : s], text[e : e + 3]
-        if re.fullmatch(r"20\d{2}", piece) or (piece.startswith("于") and not piece.endswith(("前", "底"))):
+        if piece.startswith("于"):  # `于` is outside the span, and `于2023年` alone is not a bound
+            if not piece.endswith(("前", "底")):
+                continue
+            s, piece = s + 1, piece[1:]
+        if re.fullmatch(r"20\d{2}", piece) or piece.endswith("”"):
             continue
         if "截至" in before or after.startswith(("以来", "—", "-", "年）", ")", "）")) or "〔" in before:
             continue
-        if re.fullmatch(r"20\d{2}年", piece) and not re.match(r"[，,]?(?:初步|全面|基本|实现|建成|完成)", after):
+        if re.fullmatch(r"20\d{2}年", piece) and (
+            before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
+            or not (
+                re.match(r"[，,]?(?:初步|全面|基本|实现|建成|完成)", after)
+                or before.endswith(("确保", "力争", "争取", "预计", "计划"))
+            )
+        ):
             continue
+        if re.fullmatch(r"20\d{2}年\d{1,2}月\d{1,2}日", piece) and not text[text.rfind("\n", 0, s) + 1 : s].strip():
+            continue  # a full date opening its line is a signing or publication date
         spans.append(Span(s, e, "DEADLINE"))
     return spans
 
 
 def _leads(text: str) -> list[Span]:
-    spans = []
+    first_leads = bool(_FIRST_LEADS.search(text))
+    pieces: list[tuple[int, str]] = []
     for g in _LEAD_GROUP.finditer(text):
-        body, base = g.group(1), g.start(1)
-        fields = list(_LEAD_FIELD.finditer(body))
-        has_lead = any("牵头" in f.group(1) for f in fields)
-        chosen = [f for f in fields if "牵头" in f.group(1) or not has_lead]
-        pieces: list[tuple[int, str]] = [(base + f.start(2), f.group(2)) for f in chosen]
-        if not fields:
-            m = re.match(r"(.+?)牵头", body)
-            if m:
-                pieces = [(base, m.group(1).removeprefix("由"))]
-        for offset, lst in pieces:
-            pos = 0
-            for part in _SPLIT.split(lst):
-                s = offset + lst.index(part, pos)
-                pos = s - offset + len(part)
-                name = _HEDGE_TAIL.sub("", part).strip()
-                if 2 <= len(name) <= 30:
-                    s += len(part) - len(part.lstrip())
-                    spans.append(Span(s, s + len(name), "LEAD_UNIT"))
+        pieces += _lead_lists(g.group(1), g.start(1), first_leads)
+    for line in _LEAD_LINE.finditer(text):
+        # A bracket in the line is a note (or a declaration, read above), not part of the list.
+        pieces += _lead_lists(re.split(r"[（(]", line.group(0))[0], line.start(), first_leads)
+    spans = []
+    for offset, lst in pieces:
+        pos = 0
+        for part in _SPLIT.split(lst):
+            s = offset + lst.index(part, pos)
+            pos = s - offset + len(part)
+            name = _HEDGE_TAIL.sub("", part).strip()
+            if 2 <= len(name) <= 30:
+                s += len(part) - len(part.lstrip())
+                spans.append(Span(s, s + len(name), "LEAD_UNIT"))
     return spans
+
+
+def _lead_lists(body: str, base: int, first_leads: bool) -> list[tuple[int, str]]:
+    """The lead lists in one bracket or field line, as (offset, list text)."""
+    declared = _FIRST_LEADS.search(body)
+    if declared:  # `（A、B等负责，列第一位者为牵头单位，下同）` declares the convention and names A
+        first = _SPLIT.split(re.split(r"等?(?:按职责)?(?:分工)?负责|[，,。；;]", body[: declared.start()])[0])[0]
+        return [(base, first)] if _ORG_END.search(first.strip()) else []
+    fields = list(_LEAD_FIELD.finditer(body))
+    has_lead = any("牵头" in f.group(1) for f in fields)
+    chosen = [f for f in fields if "牵头" in f.group(1) or not has_lead]
+    pieces = [(base + f.start(2), f.group(2)) for f in chosen]
+    if not fields:
+        m = re.match(r"(.+?)牵头", body)
+        if m:
+            return [(base, m.group(1).removeprefix("由"))]
+        parts = _SPLIT.split(re.split(r"等?(?:按职责)?(?:分工)?负责", body)[0])
+        if first_leads and all(_ORG_END.search(p.strip()) for p in parts):
+            pieces = [(base, body)]  # a bare unit list under the first-leads convention
+        else:
+            return []
+    if first_leads and not has_lead and "分别牵头" not in body:
+        # Only the first unit of the list leads.
+        pieces = [(offset, _SPLIT.split(lst)[0]) for offset, lst in pieces[:1]]
+    return pieces
 
 
 def _indicators(text: str) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
+    floor = 0  # never reach back into the previous target (`面积稳定在…以上、产量稳定在…`)
     for m in _INDICATOR.finditer(text):
-        s, e = m.span()
-        piece = m.group()
-        stripped = re.sub(r"^(努力|力争|确保|计划|争取|，|,)+", "", piece)
-        s += len(piece) - len(stripped)
+        # A number followed by 级 or inside quotes names something (`百亿级`, `“五个决不能”`).
+        if text.startswith("级", m.end()) or _quoted(text, m.end() - 1):
+            continue
+        left = max(floor, m.start() - _MAX_LEFT)
+        cut = [b.end() for b in _CLAUSE_END.finditer(text, left, m.start())]
+        s = cut[-1] if cut else left
+        while s < m.start():
+            if text[s] in "、和":
+                s += 1
+                continue
+            lead = _LEAD_IN.match(text, s, m.start())
+            if not lead or not lead.group():
+                break
+            s = lead.end()
+        e = m.end()
         if e - s >= 4:
             spans.append(Span(s, e, "INDICATOR"))
+            floor = e
     return spans
+
+
+def _quoted(text: str, pos: int) -> bool:
+    """True when ``pos`` lies inside “…” on its line (quoted names and slogans are not targets)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    before = text[line_start:pos]
+    return before.count("“") > before.count("”")
 
 
 def extract(text: str) -> list[Span]:

@@ -1,0 +1,121 @@
+"""The rule extractor on the labelling guideline's own cases (labels/GUIDELINES.md, LABELING.md)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from planex import rules
+
+
+def spans_of(text: str, label: str) -> list[str]:
+    return [text[s.start : s.end] for s in rules.extract(text) if s.label == label]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The measured thing starts at the clause; hedges, deadlines and markers stay outside.
+        (
+            "到2030年，受污染耕地安全利用率、污染地块安全利用率均达到95%以上。",
+            ["受污染耕地安全利用率、污染地块安全利用率均达到95%以上"],
+        ),
+        ("1.生产总值增长6%以上,高质量前提下能快则快。", ["生产总值增长6%以上"]),
+        (
+            "全面完成指标。全市PM2.5浓度比2015年下降22%以上,PM2.5平均浓度降至47微克/立方米。",
+            ["全市PM2.5浓度比2015年下降22%以上", "PM2.5平均浓度降至47微克/立方米"],
+        ),
+        (
+            "确保2022年全省粮食播种面积稳定在6287万亩以上、产量稳定在1930万吨以上。",
+            ["全省粮食播种面积稳定在6287万亩以上", "产量稳定在1930万吨以上"],
+        ),
+        (
+            "重点推动数据开放,实现具有实用价值的政府开放数据集超过3000项,规模居前。",
+            ["具有实用价值的政府开放数据集超过3000项"],
+        ),
+        ("居民消费价格指数控制在103.5以内;", ["居民消费价格指数控制在103.5以内"]),
+        ("比2015年分别下降24%、25%以上。", ["比2015年分别下降24%、25%以上"]),
+        # Numbers that name things are not targets.
+        ("严守生态文明建设“五个决不能”底线。", []),
+        ("努力实现百亿级重大产业项目接二连三再突破。", []),
+    ],
+)
+def test_indicator_spans(text: str, expected: list[str]) -> None:
+    assert spans_of(text, "INDICATOR") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("各牵头单位于2024年2月8日前报送。", ["2024年2月8日前"]),  # 于 is outside (D1)
+        ("从2024年第二季度起，各牵头单位按季报送。", ["2024年第二季度起"]),
+        ("请认真贯彻执行。\n湖南省人民政府\n2024年11月30日\n(此件主动公开)", []),  # a signing date
+        ("关于做好2022年全面推进乡村振兴重点工作的意见", []),  # a year that scopes the work
+        ("确保2022年全省粮食播种面积稳定。", ["2022年"]),
+        ("“十四五”时期是关键时期。", []),
+        ("到“十四五”末，基本建成。", ["到“十四五”末"]),
+    ],
+)
+def test_deadline_spans(text: str, expected: list[str]) -> None:
+    assert spans_of(text, "DEADLINE") == expected
+
+
+def test_first_listed_unit_leads_where_the_plan_says_so() -> None:
+    text = (
+        "（一）加快发展。（市发展改革委、市财政局、市商务局等负责,列第一位者为牵头单位,下同）\n"
+        "（二）扩大就业。（市人力资源社会保障局、市财政局）"
+    )
+    assert spans_of(text, "LEAD_UNIT") == ["市发展改革委", "市人力资源社会保障局"]
+
+
+def test_without_the_convention_every_unit_of_a_bare_list_is_left_alone() -> None:
+    assert spans_of("（二）扩大就业。（市人力资源社会保障局、市财政局）", "LEAD_UNIT") == []
+
+
+def test_field_lines_outside_brackets_and_shared_leads() -> None:
+    text = (
+        "(除标注“分别牵头”外,列第一位为牵头单位,下同)\n"
+        "4.固定资产投资增长10%。\n责任单位:市发改委、市经信局、市科技局\n"
+        "6.城乡居民收入增速保持全省领先。\n责任单位:市人力社保局、市农业农村局分别牵头\n"
+    )
+    assert spans_of(text, "LEAD_UNIT") == ["市发改委", "市人力社保局", "市农业农村局"]
+
+
+def test_lead_field_in_brackets_still_wins_over_other_units() -> None:
+    text = "（一）推进改革。（牵头单位：市委办公室；责任单位：市政府各部门）"
+    assert spans_of(text, "LEAD_UNIT") == ["市委办公室"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一、强化工作统筹,科学制订办理方案。各责任单位要系统谋划。", ["强化工作统筹,科学制订办理方案"]),  # T2
+        ("一、指导思想和基本原则\n（一）指导思想。", []),  # T4, joined categories
+        ("（二）环境保障。认真贯彻落实。", []),  # T5
+        ("（五）强化资金支持。加大投入。", ["强化资金支持"]),
+        ("1. **创新服务供给模式。**准确把握。", ["创新服务供给模式"]),  # T1
+        ("一、紧扣“十四五”开好局,进一步深化政务公开 |\n", ["紧扣“十四五”开好局,进一步深化政务公开"]),
+    ],
+)
+def test_task_heads(text: str, expected: list[str]) -> None:
+    assert spans_of(text, "TASK") == expected
+
+
+def test_items_under_principles_are_not_tasks_until_the_section_ends() -> None:
+    text = (
+        "一、总体要求\n（二）基本原则\n1.经济发展与环境保护相协调。采取措施。\n——坚持生态优先、绿色发展。\n"
+        "（三）加强组织领导。\n二、推进重点工作\n"
+    )
+    assert spans_of(text, "TASK") == ["加强组织领导", "推进重点工作"]
+
+
+def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str]) -> None:
+    for text in seed_texts.values():
+        found = rules.extract(text)
+        assert found == sorted(found)
+        for a, b in itertools.pairwise(found):
+            assert a.end <= b.start
+        for span in found:
+            piece = text[span.start : span.end]
+            assert piece and piece == piece.strip()
