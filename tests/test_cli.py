@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -57,3 +58,20 @@ def test_cli_help_exits_cleanly(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 0
+
+
+def test_cli_evaluate_rules_scores_the_rule_extractor(tmp_path: Path, capsys) -> None:
+    from planex import rules
+    from planex.labelfile import load_documents
+
+    labels = ROOT / "labels" / "seeds" / "seed_004.jsonl"
+    assert main(["evaluate", "--model", "rules", "--labels", str(labels), "--reports", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "evaluate-rules.json").read_text(encoding="utf-8"))
+    scores = report["results"]["labelled documents"]["rules"]
+    # the report is the rules' own output, scored: recompute the span count it saw
+    (doc,) = load_documents([labels])
+    n_pred = len(rules.extract(doc.text))
+    assert sum(d["predicted"] for d in scores["per_document"]) == n_pred
+    assert 0.0 < scores["micro"]["f1"] <= 1.0
+    markdown = (tmp_path / "evaluate-rules.md").read_text(encoding="utf-8")
+    assert "| rules |" in markdown and "`planex evaluate`" in markdown

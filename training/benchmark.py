@@ -176,7 +176,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"Run {m['date']} at commit `{m['commit']}` on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} torch "
         f"threads, GPU: {m['gpu'] or 'none'}), Python {m['python']}, torch {m['torch']}. "
         f"{report['documents']} labelled documents, {report['characters']:,} characters. "
-        f"BERT base: `{report['base_model']}`. Produced by `planex benchmark`; "
+        f"BERT base: `{report['base_model']}`. Produced by `{report.get('command', 'planex benchmark')}`; "
         "every figure below comes from this one run.",
         "",
         "Scores are entity-level F1 from seqeval (strict IOB2) over characters of the normalised text; "
@@ -188,6 +188,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             "train on the 5 seed plans, test on the labelled corpus documents"
             if setting == "cross-layout"
             else f"{report['cv']}-fold cross-validation over whole documents"
+            if report["cv"]
+            else "every document scored by the given model"
         )
         lines += ["", f"## {setting} ({what})", ""]
         lines.append("| system | " + " | ".join(labels) + " | micro-F1 | macro-F1 | exact raw | train s | chars/s |")

@@ -14,7 +14,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         description="Score --model on --labels; with --cv K, train one model per fold from "
         "--base-model instead (whole documents per fold). Reports go to --reports as JSON and Markdown.",
     )
-    p.add_argument("--model", type=Path, help="trained planex model folder (omit with --cv)")
+    p.add_argument(
+        "--model", type=Path, help="trained planex model folder, or `rules` for the rule extractor (omit with --cv)"
+    )
     p.add_argument("--labels", nargs="+", type=Path, default=[Path("labels")], help="label files or folders")
     p.add_argument("--cv", type=int, default=0, help="K-fold cross-validation over whole documents")
     p.add_argument("--base-model", default="models/base/planex-char-bert-4l256", help="base model for --cv")
@@ -28,13 +30,21 @@ def run(args: argparse.Namespace) -> int:
     from planex.labelfile import load_documents
     from planex.modelio import load_model
     from planex.scheme import load_scheme
+    from training.baselines import RuleSystem
     from training.benchmark import machine, render_markdown, run_setting
     from training.evaluate import BertSystem, public, score
     from training.finetune import TrainConfig
 
     if not args.model and not args.cv:
         raise ValueError("pass --model FOLDER to score a trained model, or --cv K to cross-validate training")
-    if args.model:
+    system = "bert"
+    if args.model == Path("rules") and not args.model.is_dir():  # the baseline and pre-annotator, scored like any model
+        scheme = load_scheme()
+        docs = load_documents(args.labels, scheme)
+        result = public(score(RuleSystem(), docs, scheme.names))
+        result["train_seconds"] = 0.0
+        name, setting, system = "evaluate-rules", "labelled documents", "rules"
+    elif args.model:
         loaded = load_model(args.model)
         scheme = loaded.scheme
         docs = load_documents(args.labels, scheme)
@@ -56,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         "cv": args.cv,
         "characters": sum(len(d.text) for d in docs),
         "base_model": str(args.model or args.base_model),
-        "results": {setting: {"bert": result}},
+        "command": "planex evaluate",
+        "results": {setting: {system: result}},
     }
     atomic.write_text(args.reports / f"{name}.json", json.dumps(report, indent=2, ensure_ascii=False))
     atomic.write_text(args.reports / f"{name}.md", render_markdown(report))
