@@ -46,6 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    from planex.labelfile import label_files, load_documents
     from planex.scheme import load_scheme
     from training.benchmark import run_benchmark
     from training.finetune import TrainConfig, load_training_documents
@@ -53,6 +54,17 @@ def run(args: argparse.Namespace) -> int:
     cfg = dataclass_from_args(TrainConfig, args)
     scheme = load_scheme(cfg.scheme)
     docs = load_training_documents(cfg, scheme)
-    run_benchmark(docs, scheme, cfg, args.systems, args.settings, args.cv, args.reports, weak_corpus=args.weak_corpus)
+    files = {d.id: path.name for path in label_files(cfg.labels, cfg.include_feedback) for d in load_documents([path])}
+    run_benchmark(
+        docs,
+        scheme,
+        cfg,
+        args.systems,
+        args.settings,
+        args.cv,
+        args.reports,
+        weak_corpus=args.weak_corpus,
+        document_files=files,
+    )
     print(f"wrote {args.reports / 'benchmark.md'}")
     return 0
