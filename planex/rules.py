@@ -85,6 +85,7 @@ _INDICATOR = re.compile(
     rf"{_TARGET_VERB}[^\n，,。；;：:]{{0,14}}?{_NUM} ?(?:{_UNIT}|(?={_CMP}))(?:[、和]{_NUM}{_UNIT})*{_CMP}?"
     rf"(?:[^\s，,。；;：:、（）()\d“”]{{1,12}}?(?=[，,。；;、）)\n]|$))?"
 )
+_PAST = re.compile(r"上年|同比|已经|已")
 # Where a target's measured thing starts: after a clause boundary, never further back than this.
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
 _MAX_LEFT = 40
@@ -132,7 +133,7 @@ def _tasks(text: str) -> list[Span]:
             continue
         # A heading is a short phrase: a comma may join two parallel phrases (guideline T2),
         # brackets and longer clause lists are prose.
-        if re.search(r"[（(]", head) or len(head) > (30 if re.search(r"[，,]", head) else 40):
+        if re.search(r"[（(]", head) or len(head) > (24 if re.search(r"[，,]", head) else 40):
             continue
         spans.append(Span(start, start + len(head), "TASK"))
     return spans
@@ -223,8 +224,10 @@ def _indicators(text: str) -> list[Span]:
     spans: list[Span] = []
     floor = 0  # never reach back into the previous target (`面积稳定在…以上、产量稳定在…`)
     for m in _INDICATOR.finditer(text):
-        # A number followed by 级 or inside quotes names something (`百亿级`, `“五个决不能”`).
-        if text.startswith("级", m.end()) or _quoted(text, m.end() - 1):
+        # A number followed by 级 or inside quotes names something (`百亿级`, `“五个决不能”`);
+        # after 第 it is an ordinal.
+        value = re.search(rf"第?{_NUM}", m.group())
+        if text.startswith("级", m.end()) or _quoted(text, m.end() - 1) or (value and value.group().startswith("第")):
             continue
         left = max(floor, m.start() - _MAX_LEFT)
         cut = [b.end() for b in _CLAUSE_END.finditer(text, left, m.start())]
@@ -238,6 +241,10 @@ def _indicators(text: str) -> list[Span]:
                 break
             s = lead.end()
         e = m.end()
+        # Past figures are not targets: comparisons with last year, things already done
+        # (work reports use the same verbs as plans).
+        if _PAST.search(text, s, e):
+            continue
         if e - s >= 4:
             spans.append(Span(s, e, "INDICATOR"))
             floor = e

@@ -39,6 +39,10 @@ def spans_of(text: str, label: str) -> list[str]:
         # Numbers that name things are not targets.
         ("严守生态文明建设“五个决不能”底线。", []),
         ("努力实现百亿级重大产业项目接二连三再突破。", []),
+        ("“十四五”是全面建设社会主义现代化国家新征程的第一个五年。", []),  # an ordinal
+        # Past figures in work reports use the same verbs as targets.
+        ("全年一般公共预算收入49406万元,较上年增长19.7%。", []),
+        ("全市已建成5G基站1500个。", []),
     ],
 )
 def test_indicator_spans(text: str, expected: list[str]) -> None:
@@ -96,6 +100,8 @@ def test_lead_field_in_brackets_still_wins_over_other_units() -> None:
         ("（五）强化资金支持。加大投入。", ["强化资金支持"]),
         ("1. **创新服务供给模式。**准确把握。", ["创新服务供给模式"]),  # T1
         ("一、紧扣“十四五”开好局,进一步深化政务公开 |\n", ["紧扣“十四五”开好局,进一步深化政务公开"]),
+        # a long sentence with commas is prose (T10)
+        ("（三）进一步加强防震减灾立法工作，努力推进减轻地震灾害法的出台。各省要落实。", []),
     ],
 )
 def test_task_heads(text: str, expected: list[str]) -> None:
