@@ -85,7 +85,7 @@ _INDICATOR = re.compile(
     rf"{_TARGET_VERB}[^\n，,。；;：:]{{0,14}}?{_NUM} ?(?:{_UNIT}|(?={_CMP}))(?:[、和]{_NUM}{_UNIT})*{_CMP}?"
     rf"(?:[^\s，,。；;：:、（）()\d“”]{{1,12}}?(?=[，,。；;、）)\n]|$))?"
 )
-_PAST = re.compile(r"上年|同比|已经|已")
+_PAST = re.compile(r"上年|同比|已")
 # Where a target's measured thing starts: after a clause boundary, never further back than this.
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
 _MAX_LEFT = 40
