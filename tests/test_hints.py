@@ -132,7 +132,7 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
     assert meta["rule_hints"] == list(HINT_LABELS) and meta["rules_fingerprint"] == RULES_FINGERPRINT
     assert load_model(tmp_path / "m").model.config.type_vocab_size == N_HINT_TYPES
     card = (tmp_path / "m" / "README.md").read_text()
-    assert "| rule hints | `planex.rules` spans as token types (50% of training windows without) |" in card
+    assert "| rule hints | `planex.rules` spans as token types (25% of training windows without) |" in card
     with pytest.raises(ValueError, match="cannot be combined"):
         replace(cfg, weak=[tmp_path / "u.jsonl"])
 
