@@ -74,4 +74,4 @@ def test_cli_evaluate_rules_scores_the_rule_extractor(tmp_path: Path, capsys) ->
     assert sum(d["predicted"] for d in scores["per_document"]) == n_pred
     assert 0.0 < scores["micro"]["f1"] <= 1.0
     markdown = (tmp_path / "evaluate-rules.md").read_text(encoding="utf-8")
-    assert "| rules |" in markdown and "`planex evaluate`" in markdown
+    assert "| rules |" in markdown and "`planex evaluate`" in markdown and "none (rule extractor)" in markdown

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         "documents": len(docs),
         "cv": args.cv,
         "characters": sum(len(d.text) for d in docs),
-        "base_model": str(args.model or args.base_model),
+        "base_model": "none (rule extractor)" if system == "rules" else str(args.model or args.base_model),
         "command": "planex evaluate",
         "results": {setting: {system: result}},
     }
