@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from planex.labelfile import Span
+from planex.tasktable import marker_rank
 
 MARKER = (
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d)|"
@@ -57,15 +58,6 @@ NOT_TASKS = {
 }
 # Items under these headings are principles, not work (guideline T6).
 _PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
-# Marker kinds from outer to inner: 一、 (一) 1. (1) ① ——
-_MARKER_LEVELS = (
-    re.compile(r"[一二三四五六七八九十]+[、.．]"),
-    re.compile(r"[（(][一二三四五六七八九十]+[）)]"),
-    re.compile(r"\d{1,2}[.．、]"),
-    re.compile(r"[（(]\d{1,2}[）)]"),
-    re.compile(r"[①-⑳]"),
-    re.compile(r"——"),
-)
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
 _UNIT = (
     r"(?:%|‰|个百分点|个工作日|微克/立方米|亿立方米|立方米|平方公里|平方米|万元|亿元|元|万人|人次|万亩|万吨|万|亿|"
@@ -109,6 +101,7 @@ _LEAD_LINE = re.compile(rf"^[ \t\u3000]*{_FIELD_NAMES}[：:][ \t\u3000]*([^\n]*)
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|排在第一位的为牵头|排名第一的为牵头")
 _ORG_END = re.compile(r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)(?:等)?$")
 _SPLIT = re.compile(r"[、，,]")
+_DUTY = r"等?(?:按职责)?(?:分工)?负责"  # `…等按职责分工负责` ends a unit list
 _HEDGE_TAIL = re.compile(r"(按职责分工负责|按职责负责|分工负责|负责|分别牵头|牵头|等)$")
 
 
@@ -116,8 +109,7 @@ def _tasks(text: str) -> list[Span]:
     spans = []
     principles_level = None  # inside a 基本原则 section: items deeper than its heading are principles
     for m in _ITEM.finditer(text):
-        marker = m.group().strip()
-        level = next((i for i, kind in enumerate(_MARKER_LEVELS) if kind.match(marker)), len(_MARKER_LEVELS))
+        level = marker_rank(m.group().strip())
         end_m = _HEAD_END.search(text, m.end())
         end = end_m.start() if end_m else len(text)
         raw = text[m.end() : end]
@@ -199,7 +191,7 @@ def _lead_lists(body: str, base: int, first_leads: bool) -> list[tuple[int, str]
     """The lead lists in one bracket or field line, as (offset, list text)."""
     declared = _FIRST_LEADS.search(body)
     if declared:  # `（A、B等负责，列第一位者为牵头单位，下同）` declares the convention and names A
-        first = _SPLIT.split(re.split(r"等?(?:按职责)?(?:分工)?负责|[，,。；;]", body[: declared.start()])[0])[0]
+        first = _SPLIT.split(re.split(rf"{_DUTY}|[，,。；;]", body[: declared.start()])[0])[0]
         return [(base, first)] if _ORG_END.search(first.strip()) else []
     fields = list(_LEAD_FIELD.finditer(body))
     has_lead = any("牵头" in f.group(1) for f in fields)
@@ -209,7 +201,7 @@ def _lead_lists(body: str, base: int, first_leads: bool) -> list[tuple[int, str]
         m = re.match(r"(.+?)牵头", body)
         if m:
             return [(base, m.group(1).removeprefix("由"))]
-        parts = _SPLIT.split(re.split(r"等?(?:按职责)?(?:分工)?负责", body)[0])
+        parts = _SPLIT.split(re.split(_DUTY, body)[0])
         if first_leads and all(_ORG_END.search(p.strip()) for p in parts):
             pieces = [(base, body)]  # a bare unit list under the first-leads convention
         else:

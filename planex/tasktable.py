@@ -38,6 +38,7 @@ _MARKER = re.compile(
     re.M,
 )
 _RANK = {kind.replace("-", "_"): rank for rank, (kind, _) in enumerate(_KINDS)}
+_KIND_RES = [re.compile(pattern) for _, pattern in _KINDS]
 _HEADING_END = re.compile(r"[。：:；;！!？?\n]")
 _MAX_HEADING = 40
 
@@ -86,6 +87,11 @@ class _Item:
     section: tuple[Section, ...]
     start: int
     end: int  # where the next marker of the same or a higher level starts (or the text ends)
+
+
+def marker_rank(marker: str) -> int:
+    """Nesting rank of an item marker such as ``（一）`` (0 is outermost); unknown kinds rank deepest."""
+    return next((rank for rank, kind in enumerate(_KIND_RES) if kind.fullmatch(marker)), len(_KINDS))
 
 
 def _items(text: str) -> list[_Item]:

@@ -175,3 +175,11 @@ def test_tasktable_every_span_appears_exactly_once(pieces: list[str], raw_spans:
     seen += table.unattached
     assert sorted(map(id, seen)) == sorted(map(id, ents))
     assert all(r.task.label == "TASK" for r in table.tasks)
+
+
+def test_marker_rank_orders_the_marker_kinds_outermost_first() -> None:
+    from planex.tasktable import marker_rank
+
+    ranks = [marker_rank(m) for m in ("十二、", "（三）", "(三)", "4.", "（5）", "⑥", "——")]
+    assert ranks == [0, 1, 1, 2, 3, 4, 5]
+    assert marker_rank("第一") == 6  # not a marker: deepest
