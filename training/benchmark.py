@@ -221,12 +221,12 @@ def _by_file_table(files: dict[str, str], systems: dict[str, Any]) -> list[str]:
     names = sorted({files[i] for i in scored if i in files})
     if len(names) < 2:
         return []
-    counts = {n: sum(1 for i in scored if files.get(i) == n) for n in names}
+    ids = {n: {i for i in scored if files.get(i) == n} for n in names}
     lines = ["", "Micro-F1 by label file (documents scored):", ""]
-    lines.append("| system | " + " | ".join(f"{n} ({counts[n]})" for n in names) + " |")
+    lines.append("| system | " + " | ".join(f"{n} ({len(ids[n])})" for n in names) + " |")
     lines.append("|---" * (len(names) + 1) + "|")
     for name, r in systems.items():
-        cells = [f"{subset_micro_f1(r['per_document'], {i for i, f in files.items() if f == n}):.3f}" for n in names]
+        cells = [f"{subset_micro_f1(r['per_document'], ids[n]):.3f}" for n in names]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 

@@ -39,18 +39,17 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("pass --model FOLDER to score a trained model, or --cv K to cross-validate training")
     system = "bert"
     if args.model == Path("rules") and not args.model.is_dir():  # the baseline and pre-annotator, scored like any model
-        scheme = load_scheme()
-        docs = load_documents(args.labels, scheme)
-        result = public(score(RuleSystem(), docs, scheme.names))
-        result["train_seconds"] = 0.0
-        name, setting, system = "evaluate-rules", "labelled documents", "rules"
+        scorer: RuleSystem | BertSystem = RuleSystem()
+        scheme, system = load_scheme(), "rules"
+        name, setting = "evaluate-rules", "labelled documents"
     elif args.model:
         loaded = load_model(args.model)
-        scheme = loaded.scheme
-        docs = load_documents(args.labels, scheme)
-        result = public(score(BertSystem.from_loaded(loaded.name, loaded), docs, scheme.names))
-        result["train_seconds"] = 0.0
+        scorer, scheme = BertSystem.from_loaded(loaded.name, loaded), loaded.scheme
         name, setting = f"evaluate-{loaded.name}", "held-out documents"
+    if args.model:
+        docs = load_documents(args.labels, scheme)
+        result = public(score(scorer, docs, scheme.names))
+        result["train_seconds"] = 0.0
     else:
         scheme = load_scheme()
         docs = load_documents(args.labels, scheme)
