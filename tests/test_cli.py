@@ -75,3 +75,17 @@ def test_cli_evaluate_rules_scores_the_rule_extractor(tmp_path: Path, capsys) ->
     assert 0.0 < scores["micro"]["f1"] <= 1.0
     markdown = (tmp_path / "evaluate-rules.md").read_text(encoding="utf-8")
     assert "| rules |" in markdown and "`planex evaluate`" in markdown and "none (rule extractor)" in markdown
+
+
+def test_cli_switch_on_by_default_has_a_no_form() -> None:
+    import argparse
+
+    from training.dataclass_cli import add_dataclass_options, dataclass_from_args
+    from training.pretrain import PretrainConfig
+
+    parser = argparse.ArgumentParser()
+    add_dataclass_options(parser, PretrainConfig)
+    base = ["--inputs", "seeds", "--out", "x"]
+    assert dataclass_from_args(PretrainConfig, parser.parse_args(base)).keep_best is True
+    assert dataclass_from_args(PretrainConfig, parser.parse_args([*base, "--no-keep-best"])).keep_best is False
+    assert dataclass_from_args(PretrainConfig, parser.parse_args([*base, "--resume"])).resume is True

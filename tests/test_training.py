@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from planex.labelfile import Document, Span
 from planex.scheme import load_scheme
@@ -299,3 +300,58 @@ def test_training_benchmark_ablations_change_one_option_each(tmp_path: Path) -> 
     assert weighted["bert-unweighted"]().cfg.class_weights == "none"  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="unknown system"):
         systems_for(["bert-xl"], cfg, load_scheme())
+
+
+def test_training_pretrain_mask_chars_follows_bert_recipe() -> None:
+    from tests.conftest import seed_tokenizer
+    from training.pretrain import make_blocks, mask_chars, pad_blocks
+
+    tok = seed_tokenizer()
+    text = sorted(Path("seeds").glob("*.txt"))[0].read_text(encoding="utf-8")[:20000]
+    rows = pad_blocks(make_blocks([text], tok, 64, False, "§"), tok)
+    assert (rows[:, 0] == tok.cls_token_id).all()
+    batch = mask_chars(rows, tok, 0.15, torch.Generator().manual_seed(0))
+    chosen = batch["labels"] != -100
+    ordinary = ~torch.isin(rows, torch.tensor(tok.all_special_ids))
+    assert not (chosen & ~ordinary).any()  # [CLS], [SEP] and padding are never predicted
+    assert torch.equal(batch["labels"][chosen], rows[chosen])
+    assert torch.equal(batch["input_ids"][~chosen], rows[~chosen])  # unchosen tokens are shown as they are
+    assert 0.13 < chosen.sum() / ordinary.sum() < 0.17
+    masked = (batch["input_ids"][chosen] == tok.mask_token_id).float().mean()
+    assert 0.75 < masked < 0.85
+    assert torch.equal(batch["attention_mask"].bool(), rows != tok.pad_token_id)
+
+
+@pytest.mark.parametrize("keep_best", [True, False])
+def test_training_pretrain_keeps_the_best_heldout_weights(tiny_base: Path, tmp_path: Path, keep_best: bool) -> None:
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    from training.pretrain import PretrainConfig, _split, make_blocks, masked_accuracy, pretrain
+    from training.textsource import iter_normalised
+
+    cfg = PretrainConfig(
+        inputs=[tiny_base.parent / "texts"],
+        out=tmp_path / "run",
+        init_from=str(tiny_base / "model"),
+        seq_len=32,
+        batch_size=4,
+        lr=5e-2,  # large enough that held-out accuracy moves from one evaluation to the next
+        max_steps=6,
+        eval_every=1,
+        checkpoint_every=100,
+        heldout=0.3,
+        keep_best=keep_best,
+    )
+    metrics = pretrain(cfg)
+    accs = {h["step"]: h["heldout_masked_accuracy"] for h in metrics["history"]}
+    if keep_best:
+        assert metrics["heldout_masked_accuracy"] == max(accs.values())
+        assert accs[metrics["selected_step"]] == max(accs.values())
+    else:
+        assert metrics["selected_step"] == 6 and metrics["heldout_masked_accuracy"] == accs[6]
+    # the saved weights are the selected step's: they reproduce its accuracy
+    tok = AutoTokenizer.from_pretrained(cfg.out / "model")
+    model = AutoModelForMaskedLM.from_pretrained(cfg.out / "model")
+    _, held = _split([t for _, t in iter_normalised(cfg.inputs) if t.strip()], cfg.heldout, cfg.seed)
+    blocks = make_blocks(held, tok, cfg.seq_len, False, cfg.line_marker)
+    assert masked_accuracy(model, blocks, tok, torch.device("cpu")) == pytest.approx(metrics["heldout_masked_accuracy"])

@@ -19,7 +19,8 @@ def add_dataclass_options(parser: argparse.ArgumentParser, cls: type, positional
             (item,) = get_args(kind)
             kwargs.update(nargs="+", type=item)
         elif kind is bool:
-            kwargs.update(action="store_true")
+            # A switch that is on by default also gets its --no- form.
+            kwargs.update(action=argparse.BooleanOptionalAction if f.default is True else "store_true")
         else:
             kwargs.update(type=kind)
         if f.default is not dataclasses.MISSING:

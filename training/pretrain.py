@@ -65,6 +65,10 @@ class PretrainConfig:
         default=False,
         metadata={"help": "continue from OUT/checkpoint after an interruption (a smaller --max-steps ends it sooner)"},
     )
+    keep_best: bool = field(
+        default=True,
+        metadata={"help": "save the weights of the best held-out evaluation rather than the last"},
+    )
 
     def __post_init__(self) -> None:
         self.inputs = [Path(p) for p in self.inputs]
@@ -149,6 +153,38 @@ def mask_batch(
         input_ids[row, : len(out)] = torch.tensor(out)
         attention[row, : len(out)] = 1
     return {"input_ids": input_ids, "attention_mask": attention, "labels": labels}
+
+
+def pad_blocks(blocks: list[Block], tokenizer: PreTrainedTokenizerBase) -> torch.Tensor:
+    """All blocks as one ``[CLS] ids [SEP]`` matrix padded with ``[PAD]``, for :func:`mask_chars`."""
+    cls, sep, pad = (tokenizer.convert_tokens_to_ids(t) for t in ("[CLS]", "[SEP]", "[PAD]"))
+    rows = torch.full((len(blocks), max(len(ids) for ids, _ in blocks) + 2), pad)
+    for r, (ids, _) in enumerate(blocks):
+        rows[r, : len(ids) + 2] = torch.tensor([cls, *ids, sep])
+    return rows
+
+
+def mask_chars(
+    rows: torch.Tensor, tokenizer: PreTrainedTokenizerBase, prob: float, gen: torch.Generator
+) -> dict[str, torch.Tensor]:
+    """Character masking of padded rows with tensor operations, on the rows' device.
+
+    Each ordinary token is predicted with probability ``prob`` (BERT's recipe: 80% become
+    ``[MASK]``, 10% a random token, 10% stay). Why not :func:`mask_batch`: its per-token
+    Python loop, not the model, bounds a GPU step's speed for a model this small.
+    """
+    special = torch.tensor(tokenizer.all_special_ids, device=rows.device)
+    pad, mask = tokenizer.pad_token_id, tokenizer.mask_token_id
+    chosen = ~torch.isin(rows, special) & (torch.rand(rows.shape, generator=gen, device=rows.device) < prob)
+    how = torch.rand(rows.shape, generator=gen, device=rows.device)
+    noise = torch.randint(5, len(tokenizer), rows.shape, generator=gen, device=rows.device)  # never a special id
+    inputs = torch.where(chosen & (how < 0.8), mask, rows)
+    inputs = torch.where(chosen & (how >= 0.8) & (how < 0.9), noise, inputs)
+    return {
+        "input_ids": inputs,
+        "attention_mask": (rows != pad).long(),
+        "labels": torch.where(chosen, rows, -100),
+    }
 
 
 @torch.no_grad()
@@ -262,6 +298,8 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         model = BertForMaskedLM(config)
         state = {"step": 0, "total_steps": cfg.max_steps, "elapsed_s": 0.0, "history": []}
     model.to(device).train()
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True  # fp32 weights, TF32 matrix products: same model, faster steps
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
 
     def lr_at(step: int) -> float:
@@ -275,12 +313,20 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         opt.load_state_dict(saved["optimizer"])
         sched.load_state_dict(saved["scheduler"])
     rng = random.Random(cfg.seed + state["step"])
+    gen = torch.Generator(device=device).manual_seed(cfg.seed + state["step"])
+    char_rows = pad_blocks(train_blocks, tokenizer).to(device) if cfg.masking == "char" else None
+    best: dict[str, Any] = {"acc": -1.0, "weights": None}
     started = time.monotonic() - state["elapsed_s"]
+    fit_from, fitted = (0, 0.0), False  # (step, elapsed) from which the time-budget fit measures
     bar = tqdm(total=state["total_steps"], initial=state["step"], desc="pretrain", unit="step", mininterval=5)
     loss_sum, loss_n = 0.0, 0
     while state["step"] < state["total_steps"]:
-        sample = rng.sample(train_blocks, min(cfg.batch_size, len(train_blocks)))
-        batch = {k: v.to(device) for k, v in mask_batch(sample, tokenizer, cfg.mask_prob, rng).items()}
+        if char_rows is not None:
+            pick = torch.randint(len(char_rows), (min(cfg.batch_size, len(char_rows)),), generator=gen, device=device)
+            batch = mask_chars(char_rows[pick], tokenizer, cfg.mask_prob, gen)
+        else:
+            sample = rng.sample(train_blocks, min(cfg.batch_size, len(train_blocks)))
+            batch = {k: v.to(device) for k, v in mask_batch(sample, tokenizer, cfg.mask_prob, rng).items()}
         loss = _masked_loss(model, batch)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -292,11 +338,20 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
         loss_n += 1
         bar.update(1)
         elapsed = time.monotonic() - started
-        if cfg.max_minutes and state["step"] == 20 and not resuming:
-            # Fit the schedule to the time budget so warm-up and decay complete.
-            fitted = int(cfg.max_minutes * 60 / (elapsed / 20) * 0.97)
-            state["total_steps"] = max(21, min(cfg.max_steps, fitted))
-            bar.total = state["total_steps"]
+        if cfg.max_minutes and not resuming:
+            budget = cfg.max_minutes * 60
+            if state["step"] == 3:
+                fit_from = (3, elapsed)
+            if not fitted and state["step"] > 3 and (state["step"] == 60 or elapsed > 0.05 * budget):
+                # Fit the schedule to the time budget so warm-up and decay complete, timing
+                # steps after the first few (which pay for start-up and GPU warm-up).
+                per_step = (elapsed - fit_from[1]) / (state["step"] - fit_from[0])
+                more = int((budget - elapsed) / per_step * 0.97)
+                state["total_steps"] = max(state["step"] + 1, min(cfg.max_steps, state["step"] + more))
+                bar.total = state["total_steps"]
+                fitted = True
+            elif elapsed > 1.05 * budget:  # slower than fitted (a busy machine): stop on time regardless
+                state["total_steps"] = state["step"]
         if state["step"] % cfg.eval_every == 0 or state["step"] == state["total_steps"]:
             acc = masked_accuracy(model, held_blocks, tokenizer, device) if held_blocks else float("nan")
             state["history"].append(
@@ -309,15 +364,23 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
             )
             bar.write(json.dumps(state["history"][-1]))
             loss_sum, loss_n = 0.0, 0
+            if cfg.keep_best and acc > best["acc"]:
+                weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+                best = {"acc": acc, "weights": weights, **state["history"][-1]}
         if state["step"] % cfg.checkpoint_every == 0:
             state["elapsed_s"] = time.monotonic() - started
             _save_checkpoint(cfg, model, opt, sched, state)
     bar.close()
     state["elapsed_s"] = time.monotonic() - started
     final = state["history"][-1] if state["history"] else {}
+    if best["weights"] is not None and best["step"] != state["step"]:
+        # Past the best evaluation the model was fitting the training text: keep the best weights.
+        model.load_state_dict(best["weights"])
+        final = {k: v for k, v in best.items() if k not in ("acc", "weights")}
     metrics = {
         "heldout_masked_accuracy": final.get("heldout_masked_accuracy"),
         "final_loss": final.get("loss"),
+        "selected_step": final.get("step", state["step"]),
         "steps": state["step"],
         "train_seconds": round(state["elapsed_s"], 1),
         "device": str(device),
@@ -365,6 +428,13 @@ def _save_final(
         (tmp / "README.md").write_text(model_card(cfg, metrics), encoding="utf-8")
 
 
+def _selected(m: dict[str, Any]) -> str:
+    step = m.get("selected_step", m["steps"])
+    if step == m["steps"]:
+        return f"the last step's ({step})"
+    return f"step {step}'s, the best held-out evaluation (training ran to step {m['steps']})"
+
+
 def model_card(cfg: PretrainConfig, m: dict[str, Any]) -> str:
     acc = m["heldout_masked_accuracy"]
     start = f"`{cfg.init_from}`, trained further with a new schedule" if cfg.init_from else "random weights"
@@ -383,6 +453,7 @@ normalised by `planex.normalise` (one token per character).
 | masking | {cfg.masking}, {cfg.mask_prob:.0%} of tokens |
 | line breaks | {f"seen as `{cfg.line_marker}` (masked like any character)" if cfg.line_marker else "dropped"} |
 | training | {m["steps"]} steps × {cfg.batch_size} sequences × {cfg.seq_len} tokens, peak lr {cfg.lr} |
+| weights | {_selected(m)} |
 | started from | {start} |
 | time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} ({m["device_name"]}, {m["torch_threads"]} threads) |
 | **held-out masked-token accuracy** | **{acc:.3f}** (character masking, 15%) |

@@ -24,5 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from training.pretrain import PretrainConfig, pretrain
 
     metrics = pretrain(dataclass_from_args(PretrainConfig, args))
-    print(f"held-out masked-token accuracy {metrics['heldout_masked_accuracy']:.3f} after {metrics['steps']} steps")
+    print(
+        f"held-out masked-token accuracy {metrics['heldout_masked_accuracy']:.3f} "
+        f"at step {metrics['selected_step']} of {metrics['steps']}"
+    )
     return 0
