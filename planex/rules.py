@@ -95,13 +95,25 @@ _DEADLINE = re.compile(
 _LEAD_GROUP = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
 _FIELD_NAMES = r"(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门)"
 _LEAD_FIELD = re.compile(rf"{_FIELD_NAMES}[：:]([^；;，,]*(?:[、，,][^；;：:]*?)*?)(?=[；;]|$|[，,]\S{{2,6}}[：:])")
-# A field on a line of its own, outside brackets: `责任单位:市发改委、市经信局`.
-_LEAD_LINE = re.compile(rf"^[ \t\u3000]*{_FIELD_NAMES}[：:][ \t\u3000]*([^\n]*)$", re.M)
+# A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
+# `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.
+_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*{_FIELD_NAMES}[：:]", re.M)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|排在第一位的为牵头|排名第一的为牵头")
 _ORG_END = re.compile(r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)(?:等)?$")
 _SPLIT = re.compile(r"[、，,]")
 _DUTY = r"等?(?:按职责)?(?:分工)?负责"  # `…等按职责分工负责` ends a unit list
+_ORG_NAME = (
+    r"[^\s，,。；;、（）()：:“”由]{1,20}?"
+    r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)"
+)
+# A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
+# Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
+_LEAD_CLAUSE = re.compile(
+    rf"(?:^|(?<=[。；;，,]))[ \t\u3000]*由?({_ORG_NAME}(?:、{_ORG_NAME})*)(?:牵头|{_DUTY})(?=[，,。；;]|$)", re.M
+)
+# A bracketed clause that assigns the item: `（市发展改革委负责）`, `（…，市财政局按职责分工负责）`.
+_DUTY_CLAUSE = re.compile(rf"(?:^|[，,；;。])由?([^，,；;。]+?){_DUTY}(?=$|[，,；;。])")
 _HEDGE_TAIL = re.compile(r"(按职责分工负责|按职责负责|分工负责|负责|分别牵头|牵头|等)$")
 
 
@@ -171,9 +183,16 @@ def _leads(text: str) -> list[Span]:
     pieces: list[tuple[int, str]] = []
     for g in _LEAD_GROUP.finditer(text):
         pieces += _lead_lists(g.group(1), g.start(1), first_leads)
-    for line in _LEAD_LINE.finditer(text):
-        # A bracket in the line is a note (or a declaration, read above), not part of the list.
-        pieces += _lead_lists(re.split(r"[（(]", line.group(0))[0], line.start(), first_leads)
+    line_done = -1
+    for field in _LEAD_FIELDS_AT.finditer(text):
+        if field.start() < line_done or _in_brackets(text, field.start()):
+            continue  # a later field of a line already read, or one inside a bracket (read above)
+        line_done = text.find("\n", field.start()) % (len(text) + 1)
+        # A bracket after the fields is a note (or a declaration, read above), not part of the list.
+        pieces += _lead_lists(re.split(r"[（(]", text[field.start() : line_done])[0], field.start(), first_leads)
+    for clause in _LEAD_CLAUSE.finditer(text):
+        if not _in_brackets(text, clause.start()):
+            pieces.append((clause.start(1), clause.group(1)))
     spans = []
     for offset, lst in pieces:
         pos = 0
@@ -202,14 +221,22 @@ def _lead_lists(body: str, base: int, first_leads: bool) -> list[tuple[int, str]
         if m:
             return [(base, m.group(1).removeprefix("由"))]
         parts = _SPLIT.split(re.split(_DUTY, body)[0])
+        duty = _DUTY_CLAUSE.search(body)
         if first_leads and all(_ORG_END.search(p.strip()) for p in parts):
             pieces = [(base, body)]  # a bare unit list under the first-leads convention
+        elif duty and all(_ORG_END.search(p.strip()) for p in duty.group(1).split("、")):
+            return [(base + duty.start(1), duty.group(1))]
         else:
             return []
     if first_leads and not has_lead and "分别牵头" not in body:
         # Only the first unit of the list leads.
         pieces = [(offset, _SPLIT.split(lst)[0]) for offset, lst in pieces[:1]]
     return pieces
+
+
+def _in_brackets(text: str, pos: int) -> bool:
+    before = text[text.rfind("\n", 0, pos) + 1 : pos]
+    return before.count("（") + before.count("(") > before.count("）") + before.count(")")
 
 
 def _indicators(text: str) -> list[Span]:

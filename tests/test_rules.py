@@ -94,6 +94,29 @@ def test_lead_field_in_brackets_still_wins_over_other_units() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # LABELING.md's lead forms: `X负责` where it assigns the item, in brackets or as a clause.
+        ("4.加强统筹。（市发展改革委负责）", ["市发展改革委"]),
+        ("4.加强统筹。（2024年底前完成，市财政局按职责分工负责）", ["市财政局"]),
+        ("5.开展专项行动。由市生态环境局负责。", ["市生态环境局"]),
+        ("（四）加强监督检查。市纪委监委、市委组织部按职责分工负责。", ["市纪委监委", "市委组织部"]),
+        ("6.完善医保政策。市医保局牵头，市卫健委、市财政局配合，2024年底前完成。", ["市医保局"]),
+        # A field after a sentence, not only at a line's start; the hedge stays outside.
+        ("2.扩大消费。责任单位：市商务局，各区按职责分工负责", ["市商务局", "各区"]),
+        ("1、推进数字政府建设。牵头领导：张三；牵头单位：市大数据局；配合单位：市财政局", ["市大数据局"]),
+        ("牵头单位：市发改委；责任单位：市财政局", ["市发改委"]),
+        # Prose that describes who does something is not a lead assignment.
+        ("县发展改革委组建规划编制专班,牵头开展“十四五”规划纲要编制工作。", []),
+        ("明确政务公开由局办公室牵头,落实专职工作人员3名。", []),
+        ("（二）扩大就业。（各地要加大投入，确保资金负责到位）", []),
+    ],
+)
+def test_lead_assignments(text: str, expected: list[str]) -> None:
+    assert spans_of(text, "LEAD_UNIT") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("一、强化工作统筹,科学制订办理方案。各责任单位要系统谋划。", ["强化工作统筹,科学制订办理方案"]),  # T2
         ("一、指导思想和基本原则\n（一）指导思想。", []),  # T4, joined categories
         ("（二）环境保障。认真贯彻落实。", []),  # T5
