@@ -13,6 +13,7 @@ model starts out exactly as the base and learns what each hint means.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,9 +27,27 @@ from planex import rules
 # users add labels to their scheme (the rules know nothing of new labels).
 HINT_LABELS = ("TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR")
 N_HINT_TYPES = 1 + 2 * len(HINT_LABELS)  # O, then B-/I- per label
+
+
+def code_fingerprint(source: str) -> str:
+    """Hash of a module's code, not its bytes: comments, docstrings and layout do not change it."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:12]
+
+
 # Stored with a hinted model: if the rules change after training, the model sees hints it was not
-# trained on, and loading warns so that users retrain.
-RULES_FINGERPRINT = hashlib.sha256(Path(rules.__file__).read_bytes()).hexdigest()[:12]
+# trained on, and loading warns so that users retrain. Editing a comment is not a change.
+RULES_FINGERPRINT = code_fingerprint(Path(rules.__file__).read_text(encoding="utf-8"))
 
 
 def hint_type(label: str, begin: bool) -> int:

@@ -152,3 +152,16 @@ def test_hint_dropout_hides_hints_from_that_share_of_windows() -> None:
     assert 160 < kept(0.5) < 240
     plain = [{k: v for k, v in r.items() if k != "token_type_ids"} for r in rows[:8]]
     assert "token_type_ids" not in _batches(plain, 8, random.Random(0), 0)[0]  # models without hints get none
+
+
+def test_rules_fingerprint_ignores_comments_and_docstrings_but_not_code() -> None:
+    from planex import rules
+    from planex.hints import code_fingerprint
+
+    source = Path(rules.__file__).read_text(encoding="utf-8")
+    assert code_fingerprint(source) == RULES_FINGERPRINT
+    reworded = source.replace('"""A rule-based extractor', '"""A rule extractor, reworded', 1)
+    commented = source.replace("\ndef extract(", "\n# a new comment\n\n\ndef extract(", 1)
+    assert reworded != source and commented != source
+    assert code_fingerprint(reworded) == code_fingerprint(commented) == RULES_FINGERPRINT
+    assert code_fingerprint(source.replace("_MAX_LEFT = 40", "_MAX_LEFT = 41", 1)) != RULES_FINGERPRINT
