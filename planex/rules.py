@@ -100,13 +100,11 @@ _LEAD_FIELD = re.compile(rf"{_FIELD_NAMES}[：:]([^；;，,]*(?:[、，,][^；;�
 _LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*{_FIELD_NAMES}[：:]", re.M)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|排在第一位的为牵头|排名第一的为牵头")
-_ORG_END = re.compile(r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)(?:等)?$")
+_ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)"
+_ORG_END = re.compile(rf"{_ORG_SUFFIX}(?:等)?$")
 _SPLIT = re.compile(r"[、，,]")
 _DUTY = r"等?(?:按职责)?(?:分工)?负责"  # `…等按职责分工负责` ends a unit list
-_ORG_NAME = (
-    r"[^\s，,。；;、（）()：:“”由]{1,20}?"
-    r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)"
-)
+_ORG_NAME = rf"[^\s，,。；;、（）()：:“”由]{{1,20}}?{_ORG_SUFFIX}"
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
 _LEAD_CLAUSE = re.compile(
@@ -187,7 +185,8 @@ def _leads(text: str) -> list[Span]:
     for field in _LEAD_FIELDS_AT.finditer(text):
         if field.start() < line_done or _in_brackets(text, field.start()):
             continue  # a later field of a line already read, or one inside a bracket (read above)
-        line_done = text.find("\n", field.start()) % (len(text) + 1)
+        line_end = text.find("\n", field.start())
+        line_done = len(text) if line_end < 0 else line_end
         # A bracket after the fields is a note (or a declaration, read above), not part of the list.
         pieces += _lead_lists(re.split(r"[（(]", text[field.start() : line_done])[0], field.start(), first_leads)
     for clause in _LEAD_CLAUSE.finditer(text):
