@@ -63,7 +63,7 @@ class TrainConfig:
         metadata={"help": "feed the rule extractor's spans to the model as token type ids (BERT-style models)"},
     )
     hint_dropout: float = field(
-        default=0.25,
+        default=0.0,
         metadata={"help": "with --rule-hints: fraction of training windows shown without hints, drawn each epoch"},
     )
     weak: list[Path] = field(
