@@ -89,3 +89,12 @@ def test_cli_switch_on_by_default_has_a_no_form() -> None:
     assert dataclass_from_args(PretrainConfig, parser.parse_args(base)).keep_best is True
     assert dataclass_from_args(PretrainConfig, parser.parse_args([*base, "--no-keep-best"])).keep_best is False
     assert dataclass_from_args(PretrainConfig, parser.parse_args([*base, "--resume"])).resume is True
+
+
+def test_cli_benchmark_report_records_the_command_that_ran(tmp_path: Path) -> None:
+    argv = ["benchmark", "--systems", "rules", "--settings", "cross-layout", "--reports", str(tmp_path)]
+    assert main(argv) == 0
+    report = json.loads((tmp_path / "benchmark.json").read_text(encoding="utf-8"))
+    assert report["command"] == "planex " + " ".join(argv)
+    assert list(report["results"]["cross-layout"]) == ["rules"]
+    assert f"Produced by `{report['command']}`" in (tmp_path / "benchmark.md").read_text(encoding="utf-8")

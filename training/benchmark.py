@@ -133,6 +133,7 @@ def run_benchmark(
     log: Callable[[str], None] = print,
     weak_corpus: Path = WEAK_CORPUS,
     document_files: dict[str, str] | None = None,
+    command: str = "planex benchmark",
 ) -> dict[str, Any]:
     """Run every system in every setting; write ``benchmark.json`` and ``benchmark.md`` under ``out``.
 
@@ -151,6 +152,7 @@ def run_benchmark(
         "bert_config": {k: str(v) for k, v in vars(cfg).items() if k not in ("labels", "out")},
         "cv": cv,
         "document_files": document_files or {},
+        "command": command,  # the systems and options, so that a run can be repeated
         "results": {},
     }
     for setting in settings:

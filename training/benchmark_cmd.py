@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         args.reports,
         weak_corpus=args.weak_corpus,
         document_files=files,
+        command=args.command_line,
     )
     print(f"wrote {args.reports / 'benchmark.md'}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import shlex
 import sys
 
 # Modules that each define add_parser(subparsers). Training and serving commands live in
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The words as typed, for reports that say how to repeat the run.
+    args.command_line = shlex.join(["planex", *(sys.argv[1:] if argv is None else argv)])
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
