@@ -112,7 +112,7 @@ def test_training_windows_carry_hints_only_when_asked() -> None:
 
 def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_dir: Path) -> None:
     from planex.labelfile import Document, write_documents
-    from training.finetune import TrainConfig, train
+    from training.finetune import TrainConfig, model_card, train
 
     docs = [Document(f"d{i}", TEXT, rules.extract(TEXT)) for i in range(3)]
     write_documents(tmp_path / "l.jsonl", docs)
@@ -126,6 +126,7 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
         dev_fraction=0.34,
         batch_size=4,
         rule_hints=True,
+        hint_dropout=0.25,
     )
     train(cfg)
     meta = json.loads((tmp_path / "m" / "planex.json").read_text())
@@ -133,6 +134,8 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
     assert load_model(tmp_path / "m").model.config.type_vocab_size == N_HINT_TYPES
     card = (tmp_path / "m" / "README.md").read_text()
     assert "| rule hints | `planex.rules` spans as token types (25% of training windows without) |" in card
+    meta["training_args"] = {**meta["training_args"], "hint_dropout": 0.0}
+    assert "spans as token types (on every training window) |" in model_card(meta, load_scheme())
     with pytest.raises(ValueError, match="cannot be combined"):
         replace(cfg, weak=[tmp_path / "u.jsonl"])
 

@@ -434,11 +434,9 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
         else "none"
     )
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
-    hints_text = (
-        f"`planex.rules` spans as token types ({args.get('hint_dropout', 0):.0%} of training windows without)"
-        if meta.get("rule_hints")
-        else "none"
-    )
+    dropout = args.get("hint_dropout", 0)
+    shown = f"{dropout:.0%} of training windows without" if dropout else "on every training window"
+    hints_text = f"`planex.rules` spans as token types ({shown})" if meta.get("rule_hints") else "none"
     return f"""# {meta["name"]} (planex token classifier)
 
 Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
