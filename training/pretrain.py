@@ -315,7 +315,8 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
     rng = random.Random(cfg.seed + state["step"])
     gen = torch.Generator(device=device).manual_seed(cfg.seed + state["step"])
     char_rows = pad_blocks(train_blocks, tokenizer).to(device) if cfg.masking == "char" else None
-    best: dict[str, Any] = {"acc": -1.0, "weights": None}
+    # (history entry, weights) of the best held-out evaluation so far
+    best: tuple[dict[str, Any], dict[str, torch.Tensor]] | None = None
     started = time.monotonic() - state["elapsed_s"]
     fit_from, fitted = (0, 0.0), False  # (step, elapsed) from which the time-budget fit measures
     bar = tqdm(total=state["total_steps"], initial=state["step"], desc="pretrain", unit="step", mininterval=5)
@@ -364,19 +365,21 @@ def pretrain(cfg: PretrainConfig) -> dict[str, Any]:
             )
             bar.write(json.dumps(state["history"][-1]))
             loss_sum, loss_n = 0.0, 0
-            if cfg.keep_best and acc > best["acc"]:
-                weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-                best = {"acc": acc, "weights": weights, **state["history"][-1]}
+            if cfg.keep_best and acc > (best[0]["heldout_masked_accuracy"] if best else -1.0):  # NaN never wins
+                best = (
+                    state["history"][-1],
+                    {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
+                )
         if state["step"] % cfg.checkpoint_every == 0:
             state["elapsed_s"] = time.monotonic() - started
             _save_checkpoint(cfg, model, opt, sched, state)
     bar.close()
     state["elapsed_s"] = time.monotonic() - started
     final = state["history"][-1] if state["history"] else {}
-    if best["weights"] is not None and best["step"] != state["step"]:
+    if best and best[0]["step"] != state["step"]:
         # Past the best evaluation the model was fitting the training text: keep the best weights.
-        model.load_state_dict(best["weights"])
-        final = {k: v for k, v in best.items() if k not in ("acc", "weights")}
+        final, weights = best
+        model.load_state_dict(weights)
     metrics = {
         "heldout_masked_accuracy": final.get("heldout_masked_accuracy"),
         "final_loss": final.get("loss"),
