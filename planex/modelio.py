@@ -9,6 +9,7 @@ from safetensors, and remote code is never trusted.
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,17 +105,40 @@ def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str 
         )
     tokenizer = load_tokenizer(path)
     try:
-        model = AutoModelForTokenClassification.from_pretrained(
-            str(path), use_safetensors=True, trust_remote_code=False
-        )
+        model, missing = load_token_classifier(str(path))
     except Exception as e:
         raise ModelLoadError(f"model folder {path}: weights cannot be loaded ({type(e).__name__}: {e})") from None
+    if missing:
+        # A trained model must hold every weight; transformers would fill the gaps at random and serve noise.
+        raise ModelLoadError(
+            f"model folder {path}: model.safetensors lacks {len(missing)} weights ({', '.join(missing[:3])}…); "
+            "the file is incomplete: retrain the model or restore the folder"
+        )
     if [model.config.id2label[i] for i in range(len(model.config.id2label))] != list(model_scheme.tags):
         raise ModelLoadError(f"model folder {path}: config.json id2label does not match {META_FILE}; retrain the model")
     _check_rule_hints(path, meta, model)
     dev = pick_device(device)
     model.to(dev).eval()
     return LoadedModel(model, tokenizer, model_scheme, meta, path, dev)
+
+
+def load_token_classifier(source: str, **kwargs: Any) -> tuple[Any, list[str]]:
+    """A token classifier (a ``PreTrainedModel``) from safetensors, and the weights it had to initialise.
+
+    transformers prints a table of missing and unexpected weights at every load; from a masked-LM
+    base that table is expected (the prediction head goes, a classifier comes), and it would repeat
+    for every fold of a benchmark. Callers judge the missing weights instead.
+    """
+    log = logging.getLogger("transformers.modeling_utils")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        model, info = AutoModelForTokenClassification.from_pretrained(
+            source, use_safetensors=True, trust_remote_code=False, output_loading_info=True, **kwargs
+        )
+    finally:
+        log.setLevel(level)
+    return model, sorted(info["missing_keys"])
 
 
 def _check_rule_hints(path: Path, meta: dict[str, Any], model: PreTrainedModel) -> None:

@@ -52,6 +52,18 @@ def test_modelio_corrupt_weights_refused(tiny_model_dir: Path, tmp_path: Path) -
         load_model(m)
 
 
+def test_modelio_weights_missing_a_tensor_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # A readable file that lacks the classifier would otherwise load with a random head and serve noise.
+    from safetensors.torch import load_file, save_file
+
+    m = _copy(tiny_model_dir, tmp_path)
+    weights = load_file(m / "model.safetensors")
+    del weights["classifier.weight"]
+    save_file(weights, m / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(ModelLoadError, match=r"lacks 1 weights \(classifier\.weight"):
+        load_model(m)
+
+
 def test_modelio_corrupt_meta_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
     m = _copy(tiny_model_dir, tmp_path)
     (m / "planex.json").write_text("{not json")

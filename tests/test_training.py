@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -355,3 +356,25 @@ def test_training_pretrain_keeps_the_best_heldout_weights(tiny_base: Path, tmp_p
     _, held = _split([t for _, t in iter_normalised(cfg.inputs) if t.strip()], cfg.heldout, cfg.seed)
     blocks = make_blocks(held, tok, cfg.seq_len, False, cfg.line_marker)
     assert masked_accuracy(model, blocks, tok, torch.device("cpu")) == pytest.approx(metrics["heldout_masked_accuracy"])
+
+
+def test_training_base_model_load_reports_only_surprising_gaps(tiny_base_dir: Path, tmp_path: Path) -> None:
+    import warnings
+
+    from safetensors.torch import load_file, save_file
+
+    from planex.scheme import DEFAULT_SCHEME, load_scheme
+    from training.finetune import build_model
+
+    scheme = load_scheme(DEFAULT_SCHEME)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a masked-LM base: the new classifier is expected, nothing is said
+        build_model(str(tiny_base_dir), scheme, "pretrained")
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_base_dir, broken)
+    weights = load_file(broken / "model.safetensors")
+    name = next(k for k in weights if k.endswith("attention.self.query.weight"))
+    del weights[name]
+    save_file(weights, broken / "model.safetensors", metadata={"format": "pt"})
+    with pytest.warns(UserWarning, match="1 weights besides the classifier were initialised at random"):
+        build_model(str(broken), scheme, "pretrained")

@@ -7,6 +7,7 @@ import json
 import math
 import random
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from planex.hints import HINT_LABELS, RULES_FINGERPRINT, enable_hints
 from planex.inference import Extractor, WindowConfig
 from planex.labelfile import Document, Span, load_documents
 from planex.linebreaks import DEFAULT_MARKER, check_marker
-from planex.modelio import LoadedModel, load_tokenizer, resolve_base, save_model
+from planex.modelio import LoadedModel, load_token_classifier, load_tokenizer, resolve_base, save_model
 from planex.scheme import DEFAULT_SCHEME, LabelScheme, load_scheme
 from training.augment import augment
 from training.data import IGNORE, EncodingReport, build_dataset
@@ -185,9 +186,14 @@ def build_model(base: str, scheme: LabelScheme, init: str, rule_hints: bool = Fa
         config = AutoConfig.from_pretrained(base, trust_remote_code=False, **kwargs)
         model = AutoModelForTokenClassification.from_config(config)
     else:
-        model = AutoModelForTokenClassification.from_pretrained(
-            base, use_safetensors=True, trust_remote_code=False, **kwargs
-        )
+        model, missing = load_token_classifier(base, **kwargs)
+        # The classifier is new by design; anything else missing means the base is not what it claims.
+        if unexpected := [k for k in missing if not k.startswith("classifier.")]:
+            warnings.warn(
+                f"base model {base}: {len(unexpected)} weights besides the classifier were initialised at random "
+                f"({', '.join(unexpected[:3])}…); check that it is a BERT-style encoder",
+                stacklevel=2,
+            )
     if rule_hints:
         enable_hints(model)
     return model
