@@ -71,8 +71,9 @@ _TARGET_VERB = (
     r"缩短至|缩短到|压缩至|压缩到|控制在|保持在|稳定在|增长|提高|提升|减少|新增|累计|新建|建设|建成|打造|培育|"
     r"创建|完成|实现|投资|安排|招引|引进|推广|突破|扩展到|扩大到|推出|遴选|争创)"
 )
-# Verb, value (several values share one comparator: `下降24%、25%以上`), and up to 12
-# characters naming the counted thing when the value stands before it.
+# Verb, value (several values share one comparator: `下降24%、25%以上`), and up to 24
+# characters naming the counted thing when the value stands before it
+# (`完成80%全市涉农行政村益农信息社建设任务`).
 _INDICATOR = re.compile(
     rf"{_TARGET_VERB}[^\n，,。；;：:（）()]{{0,14}}?{_NUM} ?(?:{_UNIT}|(?={_CMP}))(?:[、和]{_NUM}{_UNIT})*{_CMP}?"
     rf"(?:[^\s，,。；;：:、（）()\d“”]{{1,24}}?(?=[，,。；;、）)\n]|$))?"
@@ -295,18 +296,18 @@ def _clause_start(text: str, left: int, pos: int) -> int:
 def _with_front_values(text: str, spans: list[Span]) -> list[Span]:
     """Add clauses whose value precedes the predicate (:data:`_FRONT_VALUE`) and hold no other target."""
     found = list(spans)
-    a = 0
+    start = 0
     for boundary in [*_CLAUSE_END.finditer(text), None]:
-        b = boundary.start() if boundary else len(text)
-        clause_start, a = a, (boundary.end() if boundary else len(text))
-        while b > clause_start and text[b - 1].isspace():
-            b -= 1
-        m = _FRONT_VALUE.search(text, clause_start, b)
-        if not m or _PAST.search(text, clause_start, b) or any(sp.start < b and clause_start < sp.end for sp in spans):
+        clause_start, end = start, (boundary.start() if boundary else len(text))
+        start = boundary.end() if boundary else len(text)
+        while end > clause_start and text[end - 1].isspace():
+            end -= 1
+        m = _FRONT_VALUE.search(text, clause_start, end)
+        if not m or _PAST.search(text, clause_start, end) or any(s.start < end and clause_start < s.end for s in spans):
             continue
         s = _clause_start(text, clause_start, m.start())
-        if 4 <= b - s <= _MAX_LEFT and not _quoted(text, m.start()):
-            found.append(Span(s, b, "INDICATOR"))
+        if 4 <= end - s <= _MAX_LEFT and not _quoted(text, m.start()):
+            found.append(Span(s, end, "INDICATOR"))
     return sorted(found)
 
 

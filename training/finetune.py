@@ -188,10 +188,10 @@ def build_model(base: str, scheme: LabelScheme, init: str, rule_hints: bool = Fa
     else:
         model, missing = load_token_classifier(base, **kwargs)
         # The classifier is new by design; anything else missing means the base is not what it claims.
-        if unexpected := [k for k in missing if not k.startswith("classifier.")]:
+        if surprising := [k for k in missing if not k.startswith("classifier.")]:
             warnings.warn(
-                f"base model {base}: {len(unexpected)} weights besides the classifier were initialised at random "
-                f"({', '.join(unexpected[:3])}…); check that it is a BERT-style encoder",
+                f"base model {base}: {len(surprising)} weights besides the classifier were initialised at random "
+                f"({', '.join(surprising[:3])}…); check that it is a BERT-style encoder",
                 stacklevel=2,
             )
     if rule_hints:
