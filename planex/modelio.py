@@ -129,16 +129,22 @@ def load_token_classifier(source: str, **kwargs: Any) -> tuple[Any, list[str]]:
     base that table is expected (the prediction head goes, a classifier comes), and it would repeat
     for every fold of a benchmark. Callers judge the missing weights instead.
     """
+    # A filter drops that one report and nothing else. Raising the logger's level would not do:
+    # transformers reads the level as a cue to list, just as loudly, every layer left unsharded
+    # by tensor parallelism (which planex never uses).
     log = logging.getLogger("transformers.modeling_utils")
-    level = log.level
-    log.setLevel(logging.ERROR)
+    log.addFilter(_drop_load_report)
     try:
         model, info = AutoModelForTokenClassification.from_pretrained(
             source, use_safetensors=True, trust_remote_code=False, output_loading_info=True, **kwargs
         )
     finally:
-        log.setLevel(level)
+        log.removeFilter(_drop_load_report)
     return model, sorted(info["missing_keys"])
+
+
+def _drop_load_report(record: logging.LogRecord) -> bool:
+    return "LOAD REPORT" not in record.getMessage()
 
 
 def _check_rule_hints(path: Path, meta: dict[str, Any], model: PreTrainedModel) -> None:

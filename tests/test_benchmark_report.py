@@ -1,8 +1,11 @@
-"""Benchmark report rendering: the by-file table pools per-document counts into exact micro-F1."""
+"""Benchmark report: the by-file table pools per-document counts into exact micro-F1; seed repeats."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from planex.labelfile import Span
 from training.benchmark import render_markdown, subset_micro_f1
@@ -61,3 +64,56 @@ def test_markdown_has_a_by_file_table_only_when_documents_span_files() -> None:
     assert "| system | a.jsonl (2) | b.jsonl (1) |" in table
     assert f"| rules | {a_f1:.3f} | " in table
     assert "by label file" not in render_markdown({**report, "document_files": dict.fromkeys(files, "a.jsonl")})
+
+
+class SeededSystem:
+    """Predicts the gold spans of some documents, which ones depending on the seed."""
+
+    def __init__(self, seed: int, gold: dict[str, list[Span]]):
+        self.seed, self.gold = seed, gold
+
+    def fit(self, docs: list[Any]) -> None:
+        return None
+
+    def predict(self, texts: list[str]) -> list[list[Span]]:
+        every = 1 + self.seed % 3  # seed 13: every 2nd document, 14: every 3rd, 15: all
+        return [self.gold[t] if i % every == 0 else [] for i, t in enumerate(texts)]
+
+
+def test_repeats_rerun_seeded_systems_only_and_report_the_spread(tmp_path: Path, monkeypatch: Any) -> None:
+    from dataclasses import replace
+
+    from planex.labelfile import label_files, load_documents
+    from planex.scheme import load_scheme
+    from training import benchmark
+    from training.baselines import RuleSystem
+    from training.finetune import TrainConfig
+
+    docs = load_documents(label_files([Path("labels")]))
+    gold = {d.text: d.spans for d in docs}
+    made: list[tuple[str, int]] = []
+
+    def fake_systems(names: list[str], cfg: TrainConfig, *_: Any) -> dict[str, Any]:
+        def factory(name: str) -> Any:
+            made.append((name, cfg.seed))
+            return RuleSystem() if name == "rules" else SeededSystem(cfg.seed, gold)
+
+        return {n: (lambda n=n: factory(n)) for n in names}
+
+    monkeypatch.setattr(benchmark, "systems_for", fake_systems)
+    scheme = load_scheme()
+    cfg = replace(TrainConfig(labels=[Path("labels")], base_model="b"), seed=13)
+    report = benchmark.run_benchmark(
+        docs, scheme, cfg, ["rules", "bert"], ["cross-layout"], 2, tmp_path, log=lambda _: None, repeats=3
+    )
+    assert made == [("rules", 13), ("bert", 13), ("bert", 14), ("bert", 15)]  # rules are deterministic
+    runs = report["results"]["cross-layout"]["bert"]["seed_runs"]
+    assert [r["seed"] for r in runs] == [13, 14, 15]
+    assert runs[0]["micro_f1"] == report["results"]["cross-layout"]["bert"]["micro"]["f1"]
+    assert len({r["micro_f1"] for r in runs}) == 3  # the seeds really predicted differently
+    assert "seed_runs" not in report["results"]["cross-layout"]["rules"]
+    table = (tmp_path / "benchmark.md").read_text(encoding="utf-8")
+    mean = sum(r["micro_f1"] for r in runs) / 3
+    assert "| bert | 13, 14, 15 | " in table and f"**{mean:.3f} ± " in table
+    with pytest.raises(ValueError, match="unknown setting"):
+        benchmark.run_benchmark(docs, scheme, cfg, ["rules"], ["cross-layout"], 2, tmp_path, repeat_settings=("cv",))

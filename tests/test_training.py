@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -367,9 +368,17 @@ def test_training_base_model_load_reports_only_surprising_gaps(tiny_base_dir: Pa
     from training.finetune import build_model
 
     scheme = load_scheme(DEFAULT_SCHEME)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a masked-LM base: the new classifier is expected, nothing is said
-        build_model(str(tiny_base_dir), scheme, "pretrained")
+    said: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("transformers").addHandler(handler)  # transformers' loggers report here, not to root
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a masked-LM base: the new classifier is expected, nothing is said
+            build_model(str(tiny_base_dir), scheme, "pretrained")
+    finally:
+        logging.getLogger("transformers").removeHandler(handler)
+    assert not [m for m in said if "LOAD REPORT" in m or "not sharded" in m], said
     broken = tmp_path / "broken"
     shutil.copytree(tiny_base_dir, broken)
     weights = load_file(broken / "model.safetensors")

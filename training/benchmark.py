@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from training.evaluate import BertSystem, kfold, pooled, public, score
 from training.finetune import TrainConfig
 
 SETTINGS = ("cross-layout", "all-data")
+DETERMINISTIC = ("rules", "crf")  # same result for any seed: never repeated
 WEAK_CORPUS = Path("../shared/corpus/plans.jsonl")  # unlabelled plans beside the project (see README)
 
 
@@ -134,12 +136,20 @@ def run_benchmark(
     weak_corpus: Path = WEAK_CORPUS,
     document_files: dict[str, str] | None = None,
     command: str = "planex benchmark",
+    repeats: int = 1,
+    repeat_settings: tuple[str, ...] = ("cross-layout",),
 ) -> dict[str, Any]:
     """Run every system in every setting; write ``benchmark.json`` and ``benchmark.md`` under ``out``.
 
     ``document_files`` (document id → label file) adds a micro-F1-by-file table to each setting.
+    With ``repeats`` > 1, each seeded system is trained again with seeds ``cfg.seed + 1`` … in
+    ``repeat_settings``: on a few training documents two seeds of one recipe can differ by more
+    than two recipes do, so a choice between systems should rest on the spread, not on one run.
+    The main table keeps the first seed's run (its per-document scores and errors).
     """
-    bad = [s for s in settings if s not in SETTINGS]
+    if repeats < 1:
+        raise ValueError("--repeats must be at least 1")
+    bad = [s for s in (*settings, *repeat_settings) if s not in SETTINGS]
     if bad:
         raise ValueError(f"unknown setting(s) {', '.join(bad)}; choose from {', '.join(SETTINGS)}")
     factories = systems_for(system_names, cfg, scheme, weak_corpus)
@@ -153,6 +163,7 @@ def run_benchmark(
         "cv": cv,
         "document_files": document_files or {},
         "command": command,  # the systems and options, so that a run can be repeated
+        "repeats": {"seeds": repeats, "settings": list(repeat_settings)},
         "results": {},
     }
     for setting in settings:
@@ -163,10 +174,27 @@ def run_benchmark(
                 continue  # e.g. bert+augment@cross-layout: an ablation run in one setting only
             log(f"{setting}: {name}")
             result = run_setting(setting, make, docs, scheme.names, cv, log)
-            report["results"][setting][name] = public(result)
             log(f"  micro-F1 {result['micro']['f1']:.3f}, train {result['train_seconds']:.0f}s")
+            if repeats > 1 and setting in repeat_settings and name not in DETERMINISTIC:
+                runs = [seed_run(result, cfg.seed, scheme.names)]
+                for seed in range(cfg.seed + 1, cfg.seed + repeats):
+                    again = systems_for([spec], replace(cfg, seed=seed), scheme, weak_corpus)[spec]
+                    runs.append(seed_run(run_setting(setting, again, docs, scheme.names, cv, log), seed, scheme.names))
+                    log(f"  seed {seed}: micro-F1 {runs[-1]['micro_f1']:.3f}")
+                result["seed_runs"] = runs
+            report["results"][setting][name] = public(result)
             _write(report, out)  # partial results survive an interrupted run
     return report
+
+
+def seed_run(result: dict[str, Any], seed: int, labels: tuple[str, ...]) -> dict[str, Any]:
+    """What a repeat with another seed adds to the report: its scores, not its predictions."""
+    return {
+        "seed": seed,
+        "micro_f1": result["micro"]["f1"],
+        "macro_f1": result["macro"]["f1"],
+        "per_label_f1": {lab: result["per_label"][lab]["f1"] for lab in labels},
+    }
 
 
 def _write(report: dict[str, Any], out: Path) -> None:
@@ -212,7 +240,29 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append("")
         lines.append("Gold spans: " + ", ".join(f"{lab} {support[lab]['support']}" for lab in labels) + ".")
         lines += _by_file_table(report.get("document_files", {}), systems)
+        lines += _seed_table(systems, labels)
     return "\n".join(lines) + "\n"
+
+
+def _seed_table(systems: dict[str, Any], labels: list[str]) -> list[str]:
+    """Mean ± sample standard deviation over seeds, for the systems that were repeated."""
+    repeated = {name: r["seed_runs"] for name, r in systems.items() if len(r.get("seed_runs", [])) > 1}
+    if not repeated:
+        return []
+    lines = ["", "Spread over seeds (the rows above are the first seed; F1 mean ± standard deviation):", ""]
+    lines.append("| system | seeds | " + " | ".join(labels) + " | micro-F1 | micro-F1 per seed |")
+    lines.append("|---" * (len(labels) + 4) + "|")
+    for name, runs in repeated.items():
+        cells = [_mean_sd([r["per_label_f1"][lab] for r in runs]) for lab in labels]
+        each = ", ".join(f"{r['micro_f1']:.3f}" for r in runs)
+        seeds = ", ".join(str(r["seed"]) for r in runs)
+        micro = _mean_sd([r["micro_f1"] for r in runs])
+        lines.append(f"| {name} | {seeds} | " + " | ".join(cells) + f" | **{micro}** | {each} |")
+    return lines
+
+
+def _mean_sd(values: list[float]) -> str:
+    return f"{statistics.fmean(values):.3f} ± {statistics.stdev(values):.3f}"
 
 
 def _by_file_table(files: dict[str, str], systems: dict[str, Any]) -> list[str]:

@@ -37,6 +37,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help=f"unlabelled plans for bert+weak's rule-labelled first stage (default: {WEAK_CORPUS})",
     )
     p.add_argument("--cv", type=int, default=5, help="folds for the all-data setting (default: 5)")
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="train each BERT system this many times, with seeds --seed, --seed+1, …, and report the spread "
+        "(default: 1)",
+    )
+    p.add_argument(
+        "--repeat-settings",
+        nargs="+",
+        default=["cross-layout"],
+        help="settings --repeats applies to (default: cross-layout; in all-data each repeat trains --cv models)",
+    )
     p.add_argument("--reports", type=Path, default=Path("reports"), help="folder for the reports (default: reports)")
     add_dataclass_options(p, TrainConfig)
     p.set_defaults(func=run, base_model=DEFAULT_BASE, out=Path("reports"), labels=[Path("labels")])
@@ -66,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         weak_corpus=args.weak_corpus,
         document_files=files,
         command=args.command_line,
+        repeats=args.repeats,
+        repeat_settings=tuple(args.repeat_settings),
     )
     print(f"wrote {args.reports / 'benchmark.md'}")
     return 0
