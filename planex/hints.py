@@ -66,8 +66,15 @@ def hint_ids(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
     return [char_type[a] if a < b else 0 for a, b in offsets]
 
 
-def enable_hints(model: PreTrainedModel) -> None:
-    """Grow the token type embedding to :data:`N_HINT_TYPES` rows, each a copy of row 0."""
+def enable_hints(model: PreTrainedModel, scale: float = 0.0) -> None:
+    """Grow the token type embedding to :data:`N_HINT_TYPES` rows, each a copy of row 0.
+
+    With ``scale`` > 0 each hint row (not row 0, "no hint") is moved off row 0 in a random
+    direction by ``scale`` times the mean norm of the word embeddings, so that the hints are as
+    loud as the characters from the first step instead of having to grow out of row 0. Random
+    weights start with small embeddings, which is why a random model copies the hints more
+    faithfully than a pretrained base whose character embeddings are several times larger.
+    """
     embeddings = getattr(model.base_model, "embeddings", None)
     old = getattr(embeddings, "token_type_embeddings", None)
     if embeddings is None or not isinstance(old, torch.nn.Embedding):
@@ -80,6 +87,11 @@ def enable_hints(model: PreTrainedModel) -> None:
     new = torch.nn.Embedding(N_HINT_TYPES, old.embedding_dim).to(old.weight.device)
     with torch.no_grad():
         new.weight.copy_(old.weight[0:1].expand(N_HINT_TYPES, -1))
+        words = getattr(embeddings, "word_embeddings", None)
+        if scale > 0 and isinstance(words, torch.nn.Embedding):
+            offset = torch.randn(N_HINT_TYPES - 1, old.embedding_dim, device=old.weight.device)
+            size = scale * words.weight.norm(dim=-1).mean()
+            new.weight[1:] += offset / offset.norm(dim=-1, keepdim=True) * size
     embeddings.token_type_embeddings = new
     model.config.type_vocab_size = N_HINT_TYPES
     # BERT keeps a zero token_type_ids buffer for calls without them; its values stay valid.

@@ -44,6 +44,18 @@ def test_enable_hints_grows_type_embeddings_without_changing_predictions(tiny_mo
     assert torch.allclose(before, after, atol=1e-6)
 
 
+def test_hint_scale_moves_hint_rows_by_the_character_scale_and_keeps_no_hint(tiny_model_dir: Path) -> None:
+    model = load_model(tiny_model_dir).model
+    row0 = model.bert.embeddings.token_type_embeddings.weight[0].detach().clone()
+    chars = float(model.bert.embeddings.word_embeddings.weight.detach().norm(dim=-1).mean())
+    enable_hints(model, scale=2.0)
+    rows = model.bert.embeddings.token_type_embeddings.weight.detach()
+    assert torch.equal(rows[0], row0)  # "no hint" is untouched: unhinted text reads as before
+    moved = (rows[1:] - row0).norm(dim=-1)
+    assert torch.allclose(moved, torch.full_like(moved, 2.0 * chars), rtol=1e-4)
+    assert len({tuple(r.tolist()) for r in rows}) == N_HINT_TYPES  # every hint distinct from the start
+
+
 def test_hinted_model_saves_loads_and_reads_hints_when_serving(tmp_path: Path, tiny_model_dir: Path) -> None:
     loaded = load_model(tiny_model_dir)
     enable_hints(loaded.model)

@@ -95,6 +95,21 @@ def test_training_dataset_reports_misaligned(tmp_path: Path) -> None:
     assert report.misaligned == 1 and len(ds) == 1
 
 
+# One tiny pretraining run: the fixture makes it, the resume test replays it from its checkpoint.
+TINY_PRETRAIN = {
+    "layers": 1,
+    "hidden": 32,
+    "heads": 2,
+    "seq_len": 32,
+    "batch_size": 4,
+    "max_steps": 6,
+    "eval_every": 3,
+    "checkpoint_every": 3,
+    "heldout": 0.3,
+    "min_freq": 1,
+}
+
+
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny MLM base made by the real pretraining code on a slice of the seeds."""
@@ -105,21 +120,7 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src.mkdir()
     for p in sorted(Path("seeds").glob("*.txt"))[:2]:
         (src / p.name).write_text(p.read_text(encoding="utf-8")[:3000], encoding="utf-8")
-    cfg = PretrainConfig(
-        inputs=[src],
-        out=root / "run",
-        layers=1,
-        hidden=32,
-        heads=2,
-        seq_len=32,
-        batch_size=4,
-        max_steps=6,
-        eval_every=3,
-        checkpoint_every=3,
-        heldout=0.3,
-        min_freq=1,
-    )
-    metrics = pretrain(cfg)
+    metrics = pretrain(PretrainConfig(inputs=[src], out=root / "run", **TINY_PRETRAIN))
     assert metrics["steps"] == 6 and 0 <= metrics["heldout_masked_accuracy"] <= 1
     return root / "run"
 
@@ -142,23 +143,7 @@ def test_training_pretrain_resume_continues_from_checkpoint(tiny_base: Path) -> 
     state["step"], state["total_steps"] = 3, 6
     state["history"] = state["history"][:1]
     (tiny_base / "checkpoint" / "trainer_state.json").write_text(json.dumps(state))
-    inputs = [tiny_base.parent / "texts"]
-    cfg = PretrainConfig(
-        inputs=inputs,
-        out=tiny_base,
-        layers=1,
-        hidden=32,
-        heads=2,
-        seq_len=32,
-        batch_size=4,
-        max_steps=6,
-        eval_every=3,
-        checkpoint_every=3,
-        heldout=0.3,
-        min_freq=1,
-        resume=True,
-    )
-    metrics = pretrain(cfg)
+    metrics = pretrain(PretrainConfig(inputs=[tiny_base.parent / "texts"], out=tiny_base, resume=True, **TINY_PRETRAIN))
     assert metrics["steps"] == 6
     assert [h["step"] for h in metrics["history"]] == [3, 6]  # resumed: steps 4–6 only were run
 

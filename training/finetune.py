@@ -67,6 +67,13 @@ class TrainConfig:
         default=0.0,
         metadata={"help": "with --rule-hints: fraction of training windows shown without hints, drawn each epoch"},
     )
+    hint_scale: float = field(
+        default=0.0,
+        metadata={
+            "help": "with --rule-hints: start each hint's type embedding this many mean character-embedding norms "
+            "away from 'no hint' (0: copies, the model starts exactly as the base)"
+        },
+    )
     weak: list[Path] = field(
         default_factory=list,
         metadata={
@@ -104,6 +111,8 @@ class TrainConfig:
             raise ValueError("--weak-epochs and --weak-max-chars must be ≥ 0")
         if not 0 <= self.hint_dropout <= 1:
             raise ValueError("--hint-dropout must be in [0, 1]")
+        if self.hint_scale < 0:
+            raise ValueError("--hint-scale must be 0 or more")
         if self.rule_hints and self.weak:
             raise ValueError("--rule-hints and --weak cannot be combined: the weak labels are the hints themselves")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
@@ -179,7 +188,9 @@ def _batches(
     return out
 
 
-def build_model(base: str, scheme: LabelScheme, init: str, rule_hints: bool = False) -> PreTrainedModel:
+def build_model(
+    base: str, scheme: LabelScheme, init: str, rule_hints: bool = False, hint_scale: float = 0.0
+) -> PreTrainedModel:
     """A token classifier on ``base``: its pretrained weights, or random weights of the same architecture."""
     kwargs = {"num_labels": len(scheme.tags), "id2label": scheme.id2label, "label2id": scheme.label2id}
     if init == "random":
@@ -195,7 +206,7 @@ def build_model(base: str, scheme: LabelScheme, init: str, rule_hints: bool = Fa
                 stacklevel=2,
             )
     if rule_hints:
-        enable_hints(model)
+        enable_hints(model, hint_scale)
     return model
 
 
@@ -291,7 +302,7 @@ def fit(
     tokenizer = load_tokenizer(base)
     if cfg.line_marker:
         check_marker(tokenizer, cfg.line_marker)
-    model = build_model(base, scheme, cfg.init, cfg.rule_hints).to(device)
+    model = build_model(base, scheme, cfg.init, cfg.rule_hints, cfg.hint_scale).to(device)
     docs = train_docs + (augment(train_docs, cfg.augment, cfg.seed) if cfg.augment else [])
 
     # Training windows do not overlap: overlap would only repeat tokens. (Inference overlaps them
