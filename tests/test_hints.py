@@ -148,6 +148,10 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
     assert "| rule hints | `planex.rules` spans as token types (25% of training windows without) |" in card
     meta["training_args"] = {**meta["training_args"], "hint_dropout": 0.0}
     assert "spans as token types (on every training window) |" in model_card(meta, load_scheme())
+    meta["training_args"]["hint_scale"] = 1.0
+    assert "window; hint rows started 1 × the mean character-embedding norm from 'no hint') |" in model_card(
+        meta, load_scheme()
+    )
     with pytest.raises(ValueError, match="cannot be combined"):
         replace(cfg, weak=[tmp_path / "u.jsonl"])
 

@@ -453,6 +453,8 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
     dropout = args.get("hint_dropout", 0)
     shown = f"{dropout:.0%} of training windows without" if dropout else "on every training window"
+    if scale := args.get("hint_scale", 0):
+        shown += f"; hint rows started {scale:g} × the mean character-embedding norm from 'no hint'"
     hints_text = f"`planex.rules` spans as token types ({shown})" if meta.get("rule_hints") else "none"
     return f"""# {meta["name"]} (planex token classifier)
 
