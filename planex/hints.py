@@ -8,7 +8,8 @@ and when to overrule them. BERT-style models already add a token type embedding 
 token (the segment embedding, unused for single-sequence tagging), so hints need only a
 larger type vocabulary, not a new architecture: the saved model loads with the stock
 ``…ForTokenClassification`` class. The new type rows start as copies of type 0, so the
-model starts out exactly as the base and learns what each hint means.
+model starts out exactly as the base and learns what each hint means, or, with a hint scale,
+a set distance from it, so that the hints are heard from the first step (:func:`enable_hints`).
 """
 
 from __future__ import annotations

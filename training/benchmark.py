@@ -175,15 +175,16 @@ def run_benchmark(
             log(f"{setting}: {name}")
             result = run_setting(setting, make, docs, scheme.names, cv, log)
             log(f"  micro-F1 {result['micro']['f1']:.3f}, train {result['train_seconds']:.0f}s")
+            report["results"][setting][name] = public(result)
+            _write(report, out)  # partial results survive an interrupted run
             if repeats > 1 and setting in repeat_settings and name not in DETERMINISTIC:
                 runs = [seed_run(result, cfg.seed, scheme.names)]
                 for seed in range(cfg.seed + 1, cfg.seed + repeats):
                     again = systems_for([spec], replace(cfg, seed=seed), scheme, weak_corpus)[spec]
                     runs.append(seed_run(run_setting(setting, again, docs, scheme.names, cv, log), seed, scheme.names))
                     log(f"  seed {seed}: micro-F1 {runs[-1]['micro_f1']:.3f}")
-                result["seed_runs"] = runs
-            report["results"][setting][name] = public(result)
-            _write(report, out)  # partial results survive an interrupted run
+                report["results"][setting][name]["seed_runs"] = runs
+                _write(report, out)
     return report
 
 
