@@ -102,17 +102,22 @@ _DEADLINE = re.compile(
     r"年内|年底前|(?:\d{1,2}月)(?:底前|底|前)"
 )
 _LEAD_GROUP = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
-_FIELD_NAMES = r"(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门)"
+_FIELD_NAMES = r"(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门|负责部门|负责单位)"
 _LEAD_FIELD = re.compile(rf"{_FIELD_NAMES}[：:]([^；;，,]*(?:[、，,][^；;：:]*?)*?)(?=[；;]|$|[，,]\S{{2,6}}[：:])")
 # A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
 # `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.
 _LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*{_FIELD_NAMES}[：:]", re.M)
 # The convention many plans declare once: the first unit of each list leads.
-_FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|排在第一位的为牵头|排名第一的为牵头")
-_ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队)"
-_ORG_END = re.compile(rf"{_ORG_SUFFIX}(?:等)?$")
-_SPLIT = re.compile(r"[、，,]")
-_DUTY = r"等?(?:按职责)?(?:分工)?负责"  # `…等按职责分工负责` ends a unit list
+_FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
+# 联, 中央 and 社 end people's organisations and agencies (`全国妇联`, `共青团中央`, `供销合作总社`).
+_ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队|联|中央|社)"
+# A list may also hold a collective reference (`各有关部门和单位`, `市直各部门`); 部门 alone is not enough
+# (`由人力资源社会保障行政部门负责` describes, it does not list).
+_ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
+# `A、B等和各省级人民政府负责`: 等和 closes one list and adds another lead (guideline L1).
+_SPLIT = re.compile(r"[、，,]|等和")
+# What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
+_DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?负责"
 _ORG_NAME = rf"[^\s，,。；;、（）()：:“”由]{{1,20}}?{_ORG_SUFFIX}"
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
@@ -121,7 +126,7 @@ _LEAD_CLAUSE = re.compile(
 )
 # A bracketed clause that assigns the item: `（市发展改革委负责）`, `（…，市财政局按职责分工负责）`.
 _DUTY_CLAUSE = re.compile(rf"(?:^|[，,；;。])由?([^，,；;。]+?){_DUTY}(?=$|[，,；;。])")
-_HEDGE_TAIL = re.compile(r"(按职责分工负责|按职责负责|分工负责|负责|分别牵头|牵头|等)$")
+_HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头|等)$")
 
 
 def _tasks(text: str) -> list[Span]:
@@ -232,7 +237,7 @@ def _lead_lists(body: str, base: int, first_leads: bool) -> list[tuple[int, str]
         duty = _DUTY_CLAUSE.search(body)
         if first_leads and _all_orgs(parts):
             pieces = [(base, body)]  # a bare unit list under the first-leads convention
-        elif duty and _all_orgs(duty.group(1).split("、")):
+        elif duty and _all_orgs(_SPLIT.split(duty.group(1))):
             return [(base + duty.start(1), duty.group(1))]
         else:
             return []

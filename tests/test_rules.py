@@ -92,6 +92,16 @@ def test_first_listed_unit_leads_where_the_plan_says_so() -> None:
     assert spans_of(text, "LEAD_UNIT") == ["市发展改革委", "市人力资源社会保障局"]
 
 
+def test_the_first_leads_note_has_several_spellings() -> None:
+    # Guideline L3's `排在第一位的部门为牵头部门`: the declaring list and later lists keep their first unit.
+    text = (
+        "1.推广试点。（税务总局、财政部负责，排在第一位的部门为牵头部门，下同）\n"
+        "2.优化监管。（海关总署、商务部等有关部门负责）\n"
+        "3.促进就业。（各有关部门和单位，各省级人民政府按职责分工负责）"
+    )
+    assert spans_of(text, "LEAD_UNIT") == ["税务总局", "海关总署", "各有关部门和单位"]
+
+
 def test_without_the_convention_every_unit_of_a_bare_list_is_left_alone() -> None:
     assert spans_of("（二）扩大就业。（市人力资源社会保障局、市财政局）", "LEAD_UNIT") == []
 
@@ -123,6 +133,18 @@ def test_lead_field_in_brackets_still_wins_over_other_units() -> None:
         ("2.扩大消费。责任单位：市商务局，各区按职责分工负责", ["市商务局", "各区"]),
         ("1、推进数字政府建设。牵头领导：张三；牵头单位：市大数据局；配合单位：市财政局", ["市大数据局"]),
         ("牵头单位：市发改委；责任单位：市财政局", ["市发改委"]),
+        # Guideline L1: `等有关部门（和单位）`, `等` and the list label are outside; `等和` separates.
+        ("3.扩大进口。（工业和信息化部等有关部门和单位负责）", ["工业和信息化部"]),
+        ("3.扩大进口。（海关总署、商务部等有关部门负责）", ["海关总署", "商务部"]),
+        (
+            "（二）促进消费。（商务部、全国妇联、共青团中央等和各省级人民政府负责）",
+            ["商务部", "全国妇联", "共青团中央", "各省级人民政府"],
+        ),
+        ("（二）促进消费。（各有关部门和单位按职责分工负责）", ["各有关部门和单位"]),
+        # Guideline L4: a 负责部门 field with no lead names the leads; the next field is not a unit.
+        ("（一）放宽准入。（负责部门：人民银行、外汇局；适用范围：所有试验区）", ["人民银行", "外汇局"]),
+        # A description of who is competent, not a list of units.
+        ("按规定管理（技工院校内由人力资源社会保障行政部门负责），", []),
         # Prose that describes who does something is not a lead assignment.
         ("县发展改革委组建规划编制专班,牵头开展“十四五”规划纲要编制工作。", []),
         ("明确政务公开由局办公室牵头,落实专职工作人员3名。", []),
