@@ -131,15 +131,23 @@ def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
 
 # Folders of work files that are not gold labels: pre-annotator drafts and review counts.
 NOT_LABELS = {"drafts", "review"}
+# Gold documents sealed for testing: training, benchmarks and rule work leave them out unless
+# they are named directly (`--labels labels/heldout`), so their score stays an unseen-data score.
+HELD_OUT = "heldout"
 
 
-def label_files(paths: Iterable[str | Path], feedback: bool = False) -> list[Path]:
+def label_files(paths: Iterable[str | Path], feedback: bool = False, heldout: bool = False) -> list[Path]:
     """Expand folders to the ``*.jsonl`` files under them (sorted), skipping ``drafts/`` and ``review/``.
 
     ``feedback/`` (unreviewed corrections posted to the API) is skipped too unless ``feedback``
-    is true, so gold-label scores never include them by accident. Files named directly are kept.
+    is true, so gold-label scores never include them by accident; ``heldout/`` unless ``heldout``
+    is true. Files and folders named directly are kept.
     """
-    skip = NOT_LABELS if feedback else NOT_LABELS | {"feedback"}
+    skip = set(NOT_LABELS)
+    if not feedback:
+        skip.add("feedback")
+    if not heldout:
+        skip.add(HELD_OUT)
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -170,13 +178,13 @@ def iter_documents(path: Path, scheme: LabelScheme | None) -> Iterator[tuple[Doc
 
 
 def load_documents(
-    paths: Iterable[str | Path], scheme: LabelScheme | None = None, feedback: bool = False
+    paths: Iterable[str | Path], scheme: LabelScheme | None = None, feedback: bool = False, heldout: bool = False
 ) -> list[Document]:
     """Load every document from files and folders; raise :class:`LabelFileError` listing all problems."""
     docs: list[Document] = []
     problems: list[str] = []
     seen: dict[str, str] = {}
-    for path in label_files(paths, feedback):
+    for path in label_files(paths, feedback, heldout):
         for doc, found in iter_documents(path, scheme):
             problems.extend(found)
             if doc is None:

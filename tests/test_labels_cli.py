@@ -61,6 +61,19 @@ def test_labels_check_passes_on_committed_labels(capsys) -> None:
     assert "0 problems" in capsys.readouterr().out
 
 
+def test_heldout_folder_is_read_only_when_named(tmp_path: Path, capsys) -> None:
+    # Sealed test documents stay out of `--labels labels/` (training, benchmarks) but are checked.
+    for folder, doc_id in (("corpus", "a"), ("heldout", "h")):
+        doc = Document(doc_id, "（一）建设平台。", [Span(3, 7, "TASK")], f"corpus:{doc_id}")
+        (tmp_path / folder).mkdir()
+        write_documents(tmp_path / folder / f"{doc_id}.jsonl", [doc])
+    assert [d.id for d in load_documents([tmp_path])] == ["a"]
+    assert [d.id for d in load_documents([tmp_path / "heldout"])] == ["h"]
+    assert [d.id for d in load_documents([tmp_path], heldout=True)] == ["a", "h"]
+    assert main(["labels", "check", str(tmp_path)]) == 0
+    assert "2 documents, 2 spans, 0 problems" in capsys.readouterr().out
+
+
 def test_labels_stats_prints_counts_and_lengths(tmp_path: Path, capsys) -> None:
     f = _write(
         tmp_path / "a.jsonl",

@@ -74,7 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def check(args: argparse.Namespace) -> int:
     scheme = load_scheme(args.scheme)
     problems, n_docs, n_spans = [], 0, 0
-    for path in label_files(args.paths, feedback=True):
+    for path in label_files(args.paths, feedback=True, heldout=True):
         for doc, found in iter_documents(path, scheme):
             problems.extend(found)
             if doc is not None:
@@ -88,7 +88,7 @@ def check(args: argparse.Namespace) -> int:
 
 def stats(args: argparse.Namespace) -> int:
     scheme = load_scheme(args.scheme)
-    docs = load_documents(args.paths, scheme)
+    docs = load_documents(args.paths, scheme, heldout=True)
     names = scheme.names
     print("document".ljust(28) + "chars".rjust(8) + "".join(n.rjust(11) for n in names))
     total: Counter[str] = Counter()
@@ -181,7 +181,7 @@ def renormalise(args: argparse.Namespace) -> int:
     from planex.migrate import migrate_spans
 
     problems: list[str] = []
-    for path in label_files(args.paths, feedback=True):
+    for path in label_files(args.paths, feedback=True, heldout=True):
         docs = load_documents([path])
         changed = 0
         for doc in docs:
