@@ -98,3 +98,23 @@ def test_cli_benchmark_report_records_the_command_that_ran(tmp_path: Path) -> No
     assert report["command"] == "planex " + " ".join(argv)
     assert list(report["results"]["cross-layout"]) == ["rules"]
     assert f"Produced by `{report['command']}`" in (tmp_path / "benchmark.md").read_text(encoding="utf-8")
+
+
+def test_cli_benchmark_held_out_setting_scores_only_sealed_documents(tmp_path: Path, capsys) -> None:
+    from planex.labelfile import Document, Span, write_documents
+
+    raw, sealed = tmp_path / "h1.txt", tmp_path / "sealed.jsonl"
+    raw.write_text("（一）建设平台。2025年底前完成。", encoding="utf-8")  # already normal: text == raw
+    write_documents(sealed, [Document("h1", raw.read_text(encoding="utf-8"), [Span(3, 7, "TASK")], str(raw))])
+    base = ["benchmark", "--systems", "rules", "--settings", "held-out", "--reports", str(tmp_path)]
+    assert main([*base, "--heldout", str(sealed)]) == 0
+    report = json.loads((tmp_path / "benchmark.json").read_text(encoding="utf-8"))
+    rules = report["results"]["held-out"]["rules"]
+    assert report["heldout_documents"] == 1 and [d["id"] for d in rules["per_document"]] == ["h1"]
+    assert rules["per_label"]["TASK"]["support"] == 1 and rules["per_label"]["TASK"]["f1"] == 1.0
+    assert "test on 1 sealed held-out documents" in (tmp_path / "benchmark.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(base) == 2
+    assert "needs --heldout" in capsys.readouterr().err
+    assert main([*base, "--heldout", "labels/seeds/seed_004.jsonl"]) == 2  # a training document is not sealed
+    assert "also in --labels" in capsys.readouterr().err

@@ -29,7 +29,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "bert+weak bert+hints bert-no-hints; "
         "NAME@SETTING runs one in that setting only",
     )
-    p.add_argument("--settings", nargs="+", default=["cross-layout", "all-data"], help="cross-layout all-data")
+    p.add_argument(
+        "--settings",
+        nargs="+",
+        default=["cross-layout", "all-data"],
+        help="cross-layout all-data held-out (held-out needs --heldout)",
+    )
+    p.add_argument(
+        "--heldout",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="sealed label files or folders for the held-out setting (e.g. labels/heldout); "
+        "every system trains on --labels and is scored on these",
+    )
     p.add_argument(
         "--weak-corpus",
         type=Path,
@@ -67,7 +80,15 @@ def run(args: argparse.Namespace) -> int:
     cfg = dataclass_from_args(TrainConfig, args)
     scheme = load_scheme(cfg.scheme)
     docs = load_training_documents(cfg, scheme)
-    files = {d.id: path.name for path in label_files(cfg.labels, cfg.include_feedback) for d in load_documents([path])}
+    heldout = load_documents(args.heldout, scheme) if args.heldout else []
+    if "held-out" in args.settings and not heldout:
+        raise ValueError("the held-out setting needs --heldout FILES (e.g. --heldout labels/heldout)")
+    seen_ids, seen_texts = {d.id for d in docs}, {d.text for d in docs}
+    overlap = [d.id for d in heldout if d.id in seen_ids or d.text in seen_texts]
+    if overlap:
+        raise ValueError(f"held-out document(s) {', '.join(overlap)} are also in --labels; remove them from one side")
+    labelled = [*label_files(cfg.labels, cfg.include_feedback), *label_files(args.heldout)]
+    files = {d.id: path.name for path in labelled for d in load_documents([path])}
     run_benchmark(
         docs,
         scheme,
@@ -81,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         command=args.command_line,
         repeats=args.repeats,
         repeat_settings=tuple(args.repeat_settings),
+        heldout=heldout,
     )
     print(f"wrote {args.reports / 'benchmark.md'}")
     return 0
