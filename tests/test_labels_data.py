@@ -38,6 +38,7 @@ def test_labels_data_corpus_text_matches_normaliser() -> None:
     import json
 
     raw = {r["id"]: r["text"] for r in map(json.loads, corpus.read_text(encoding="utf-8").splitlines())}
-    docs = load_documents([LABELS / "corpus"], load_scheme())
+    docs = load_documents([LABELS / "corpus", LABELS / "heldout"], load_scheme())
+    assert any(d.source.startswith("corpus:") for d in docs)
     for d in docs:
         assert d.text == normalise(raw[d.id]).text, d.id
