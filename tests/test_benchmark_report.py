@@ -69,6 +69,8 @@ def test_markdown_has_a_by_file_table_only_when_documents_span_files() -> None:
 class SeededSystem:
     """Predicts the gold spans of some documents, which ones depending on the seed."""
 
+    seeded = True
+
     def __init__(self, seed: int, gold: dict[str, list[Span]]):
         self.seed, self.gold = seed, gold
 
@@ -115,5 +117,13 @@ def test_repeats_rerun_seeded_systems_only_and_report_the_spread(tmp_path: Path,
     table = (tmp_path / "benchmark.md").read_text(encoding="utf-8")
     mean = sum(r["micro_f1"] for r in runs) / 3
     assert "| bert | 13, 14, 15 | " in table and f"**{mean:.3f} ± " in table
+    made.clear()  # cross-validation: one system per fold, and a repeat trains every fold again; rules run once
+    report = benchmark.run_benchmark(
+        docs, scheme, cfg, ["rules", "bert"], ["all-data"], 2, tmp_path, log=lambda _: None, repeats=2,
+        repeat_settings=("all-data",),
+    )  # fmt: skip
+    assert made == [("rules", 13)] * 2 + [("bert", 13)] * 2 + [("bert", 14)] * 2
+    assert [r["seed"] for r in report["results"]["all-data"]["bert"]["seed_runs"]] == [13, 14]
+    assert "seed_runs" not in report["results"]["all-data"]["rules"]
     with pytest.raises(ValueError, match="unknown setting"):
         benchmark.run_benchmark(docs, scheme, cfg, ["rules"], ["cross-layout"], 2, tmp_path, repeat_settings=("cv",))

@@ -16,6 +16,7 @@ from training.scoring import char_tags
 
 class System(Protocol):
     name: str
+    seeded: bool  # whether another seed can change what it learns (benchmark --repeats reruns only these)
 
     def fit(self, docs: list[Document]) -> None: ...
 
@@ -26,6 +27,7 @@ class RuleSystem:
     """The regex pre-annotator (``planex.rules``); it learns nothing, so ``fit`` is a no-op."""
 
     name = "rules"
+    seeded = False
 
     def fit(self, docs: list[Document]) -> None:
         return None
@@ -78,6 +80,7 @@ class CrfSystem:
     """A linear-chain CRF over characters (sklearn-crfsuite, L-BFGS with L1+L2)."""
 
     name = "crf"
+    seeded = False  # L-BFGS from zero weights: the same model for any seed
 
     def __init__(self, c1: float = 0.05, c2: float = 0.05, max_iterations: int = 150):
         import sklearn_crfsuite

@@ -24,6 +24,8 @@ from training.scoring import exact_span_scores, seqeval_scores
 class BertSystem:
     """Fine-tunes with :func:`training.finetune.fit`; predicts through the server's :class:`Extractor`."""
 
+    seeded = True
+
     def __init__(self, name: str, cfg: TrainConfig | None, scheme: LabelScheme):
         self.name, self.cfg, self.scheme = name, cfg, scheme
         self.extractor: Extractor | None = None
