@@ -127,3 +127,53 @@ def test_repeats_rerun_seeded_systems_only_and_report_the_spread(tmp_path: Path,
     assert "seed_runs" not in report["results"]["all-data"]["rules"]
     with pytest.raises(ValueError, match="unknown setting"):
         benchmark.run_benchmark(docs, scheme, cfg, ["rules"], ["cross-layout"], 2, tmp_path, repeat_settings=("cv",))
+
+
+def test_resume_keeps_finished_runs_and_runs_only_the_missing_ones(tmp_path: Path, monkeypatch: Any) -> None:
+    import json
+    from dataclasses import replace
+
+    from planex.labelfile import label_files, load_documents
+    from planex.scheme import load_scheme
+    from training import benchmark
+    from training.baselines import RuleSystem
+    from training.finetune import TrainConfig
+
+    docs = load_documents(label_files([Path("labels")]))
+    gold = {d.text: d.spans for d in docs}
+    made: list[tuple[str, int]] = []
+
+    def fake_systems(names: list[str], cfg: TrainConfig, *_: Any) -> dict[str, Any]:
+        def factory(name: str) -> Any:
+            made.append((name, cfg.seed))
+            return RuleSystem() if name == "rules" else SeededSystem(cfg.seed, gold)
+
+        return {n: (lambda n=n: factory(n)) for n in names}
+
+    monkeypatch.setattr(benchmark, "systems_for", fake_systems)
+    scheme, cfg = load_scheme(), replace(TrainConfig(labels=[Path("labels")], base_model="b"), seed=13)
+    args = (docs, scheme, cfg, ["rules", "bert"], ["cross-layout", "all-data"], 2, tmp_path)
+    full = benchmark.run_benchmark(*args, log=lambda _: None, repeats=2)
+    # An interruption during bert's repeat in cross-layout: what the partial report then held.
+    partial = json.loads((tmp_path / "benchmark.json").read_text(encoding="utf-8"))
+    del partial["results"]["cross-layout"]["bert"]["seed_runs"]
+    del partial["results"]["all-data"]
+    made.clear()
+    resumed = benchmark.run_benchmark(*args, log=lambda _: None, repeats=2, resume=partial)
+    # cross-layout: rules and bert's first seed are kept (each made once, untrained, to ask whether
+    # a seed changes it) and only bert's seed 14 is trained; all-data then runs both systems' folds.
+    assert made == [("rules", 13), ("bert", 13), ("bert", 14), *[("rules", 13)] * 2, *[("bert", 13)] * 2]
+    for setting in ("cross-layout", "all-data"):
+        for name in ("rules", "bert"):
+            assert resumed["results"][setting][name]["micro"] == full["results"][setting][name]["micro"]
+    assert (
+        resumed["results"]["cross-layout"]["bert"]["seed_runs"] == full["results"]["cross-layout"]["bert"]["seed_runs"]
+    )
+    assert resumed["machine"] == partial["machine"]
+    assert resumed["resumed"][0]["runs"] == ["cross-layout bert seed 14", "all-data rules", "all-data bert"]
+    table = (tmp_path / "benchmark.md").read_text(encoding="utf-8")
+    assert "interrupted and resumed" in table and "all-data bert" in table
+    with pytest.raises(ValueError, match="different cv"):
+        benchmark.run_benchmark(docs, scheme, cfg, ["rules"], ["all-data"], 3, tmp_path, resume=partial)
+    with pytest.raises(ValueError, match="different command"):
+        benchmark.run_benchmark(*args, command="planex benchmark --epochs 1", resume=partial)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import time
@@ -149,6 +150,7 @@ def run_benchmark(
     repeats: int = 1,
     repeat_settings: tuple[str, ...] = ("cross-layout",),
     heldout: list[Document] | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run every system in every setting; write ``benchmark.json`` and ``benchmark.md`` under ``out``.
 
@@ -158,6 +160,8 @@ def run_benchmark(
     than two recipes do, so a choice between systems should rest on the spread, not on one run.
     The main table keeps the first seed's run (its per-document scores and errors).
     ``heldout``: the documents the ``held-out`` setting scores (never trained on).
+    ``resume``: the report of an interrupted run of the same command on the same kind of machine
+    (:func:`check_resumable`); the runs it holds are kept and only the missing ones are run.
     """
     if repeats < 1:
         raise ValueError("--repeats must be at least 1")
@@ -179,18 +183,34 @@ def run_benchmark(
         "repeats": {"seeds": repeats, "settings": list(repeat_settings)},
         "results": {},
     }
+    resumed: list[str] = []
+    if resume is not None:
+        check_resumable(resume, report)
+        # The first part's machine and date stay the report's; the resumed part is listed beside them.
+        report["machine"], report["results"] = resume["machine"], resume["results"]
+        report["command"] = resume["command"]  # the command to repeat the whole run has no --resume
+        report["resumed"] = [*resume.get("resumed", []), {**_when(), "runs": resumed}]
     for setting in settings:
-        report["results"][setting] = {}
+        report["results"].setdefault(setting, {})
         for spec, make in factories.items():
             name, _, only = spec.partition("@")
             if only and only != setting:
                 continue  # e.g. bert+augment@cross-layout: an ablation run in one setting only
-            log(f"{setting}: {name}")
-            result = run_setting(setting, make, docs, scheme.names, cv, log, heldout)
-            log(f"  micro-F1 {result['micro']['f1']:.3f}, train {result['train_seconds']:.0f}s")
-            report["results"][setting][name] = public(result)
-            _write(report, out)  # partial results survive an interrupted run
-            if repeats > 1 and setting in repeat_settings and result["_seeded"]:
+            repeat = repeats > 1 and setting in repeat_settings
+            done = report["results"][setting].get(name)
+            if done is not None and (not repeat or "seed_runs" in done or not make().seeded):
+                log(f"{setting}: {name} (kept from the interrupted run)")
+                continue
+            if done is not None:  # the interruption came during its repeats: the first seed is kept
+                result = {**done, "_seeded": True}
+            else:
+                log(f"{setting}: {name}")
+                result = run_setting(setting, make, docs, scheme.names, cv, log, heldout)
+                log(f"  micro-F1 {result['micro']['f1']:.3f}, train {result['train_seconds']:.0f}s")
+                report["results"][setting][name] = public(result)
+                resumed.append(f"{setting} {name}")
+                _write(report, out)  # partial results survive an interrupted run
+            if repeat and result["_seeded"]:
                 runs = [seed_run(result, cfg.seed, scheme.names)]
                 for seed in range(cfg.seed + 1, cfg.seed + repeats):
                     again = systems_for([spec], replace(cfg, seed=seed), scheme, weak_corpus)[spec]
@@ -198,8 +218,41 @@ def run_benchmark(
                     runs.append(seed_run(again_result, seed, scheme.names))
                     log(f"  seed {seed}: micro-F1 {runs[-1]['micro_f1']:.3f}")
                 report["results"][setting][name]["seed_runs"] = runs
+                last = cfg.seed + repeats - 1
+                resumed.append(
+                    f"{setting} {name} " + (f"seeds {cfg.seed + 1}–{last}" if repeats > 2 else f"seed {last}")
+                )
                 _write(report, out)
     return report
+
+
+# What must match for a run to be resumed: the same data, options and kind of machine. The commit
+# may differ (it is recorded), so that a fix unrelated to the scores need not cost a whole rerun.
+RESUME_KEYS = ("labels", "documents", "characters", "heldout_documents", "base_model", "bert_config", "cv")
+RESUME_MACHINE = ("cpu", "cores", "torch_threads", "gpu", "torch")
+
+
+def check_resumable(previous: dict[str, Any], report: dict[str, Any]) -> None:
+    """Raise ValueError, naming what differs, unless ``previous`` was written by this same benchmark."""
+    differs = [k for k in RESUME_KEYS if json.loads(json.dumps(previous.get(k))) != json.loads(json.dumps(report[k]))]
+    if _without_resume(previous.get("command", "")) != _without_resume(report["command"]):
+        differs.append("command")
+    old, new = previous.get("machine", {}), report["machine"]
+    differs += [f"machine {k}" for k in RESUME_MACHINE if old.get(k) != new.get(k)]  # speeds must compare
+    if differs:
+        raise ValueError(
+            f"cannot resume: the report was written with a different {', '.join(differs)}; "
+            "run the benchmark without --resume to start again"
+        )
+
+
+def _without_resume(command: str) -> list[str]:
+    return [w for w in shlex.split(command) if w != "--resume"]
+
+
+def _when() -> dict[str, str]:
+    now = machine()
+    return {"date": now["date"], "commit": now["commit"]}
 
 
 def seed_run(result: dict[str, Any], seed: int, labels: tuple[str, ...]) -> dict[str, Any]:
@@ -228,6 +281,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"{report['documents']} labelled documents, {report['characters']:,} characters. "
         f"BERT base: `{report['base_model']}`. Produced by `{report.get('command', 'planex benchmark')}`; "
         "every figure below comes from this one run.",
+        *_resumed_lines(report.get("resumed", [])),
         "",
         "Scores are entity-level F1 from seqeval (strict IOB2) over characters of the normalised text; "
         "`exact raw` is exact-span micro-F1 on offsets into the raw documents, decoded as the server decodes. "
@@ -260,6 +314,18 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += _by_file_table(report.get("document_files", {}), systems)
         lines += _seed_table(systems, labels)
     return "\n".join(lines) + "\n"
+
+
+def _resumed_lines(parts: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for part in parts:
+        runs = "; ".join(part["runs"]) or "nothing (every run was already done)"
+        lines += [
+            "",
+            f"The run was interrupted and resumed {part['date']} at commit `{part['commit']}` "
+            f"with the same command on the same kind of machine; the resumed part ran: {runs}.",
+        ]
+    return lines
 
 
 def _seed_table(systems: dict[str, Any], labels: list[str]) -> list[str]:

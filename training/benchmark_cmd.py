@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from training.dataclass_cli import add_dataclass_options, dataclass_from_args
@@ -63,6 +64,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         default=["cross-layout"],
         help="settings --repeats applies to (default: cross-layout; in all-data each repeat trains --cv models)",
     )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run of the same command: keep the runs in REPORTS/benchmark.json "
+        "and run only the missing ones (refused if the data, options or machine kind differ)",
+    )
     p.add_argument("--reports", type=Path, default=Path("reports"), help="folder for the reports (default: reports)")
     add_dataclass_options(p, TrainConfig)
     p.set_defaults(func=run, base_model=DEFAULT_BASE, out=Path("reports"), labels=[Path("labels")])
@@ -78,6 +85,15 @@ def run(args: argparse.Namespace) -> int:
     from training.finetune import TrainConfig, load_training_documents
 
     cfg = dataclass_from_args(TrainConfig, args)
+    resume = None
+    if args.resume:
+        previous = args.reports / "benchmark.json"
+        if not previous.is_file():
+            raise ValueError(f"--resume: there is no {previous} to continue; run without --resume")
+        try:
+            resume = json.loads(previous.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(f"--resume: {previous} is not a benchmark report ({err}); run without --resume") from err
     scheme = load_scheme(cfg.scheme)
     docs = load_training_documents(cfg, scheme)
     heldout = load_documents(args.heldout, scheme) if args.heldout else []
@@ -103,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         repeats=args.repeats,
         repeat_settings=tuple(args.repeat_settings),
         heldout=heldout,
+        resume=resume,
     )
     print(f"wrote {args.reports / 'benchmark.md'}")
     return 0
