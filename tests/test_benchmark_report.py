@@ -175,5 +175,7 @@ def test_resume_keeps_finished_runs_and_runs_only_the_missing_ones(tmp_path: Pat
     assert "interrupted and resumed" in table and "all-data bert" in table
     with pytest.raises(ValueError, match="different cv"):
         benchmark.run_benchmark(docs, scheme, cfg, ["rules"], ["all-data"], 3, tmp_path, resume=partial)
+    with pytest.raises(ValueError, match="not a benchmark report"):
+        benchmark.run_benchmark(*args, resume={"results": []})
     with pytest.raises(ValueError, match="different command"):
         benchmark.run_benchmark(*args, command="planex benchmark --epochs 1", resume=partial)

@@ -234,6 +234,8 @@ RESUME_MACHINE = ("cpu", "cores", "torch_threads", "gpu", "torch")
 
 def check_resumable(previous: dict[str, Any], report: dict[str, Any]) -> None:
     """Raise ValueError, naming what differs, unless ``previous`` was written by this same benchmark."""
+    if not isinstance(previous, dict) or not isinstance(previous.get("results"), dict) or "machine" not in previous:
+        raise ValueError("cannot resume: the file is not a benchmark report; run the benchmark without --resume")
     differs = [k for k in RESUME_KEYS if json.loads(json.dumps(previous.get(k))) != json.loads(json.dumps(report[k]))]
     if _without_resume(previous.get("command", "")) != _without_resume(report["command"]):
         differs.append("command")
