@@ -1,15 +1,21 @@
-"""Benchmark report: the by-file table pools per-document counts into exact micro-F1; seed repeats."""
+"""Benchmark report: the by-file table pools per-document counts into exact micro-F1; seed repeats; resume."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from planex.labelfile import Span
 from training.benchmark import render_markdown, subset_micro_f1
 from training.scoring import seqeval_scores
+
+if TYPE_CHECKING:
+    from planex.labelfile import Document
+    from planex.scheme import LabelScheme
+    from training.finetune import TrainConfig
 
 LABELS = ("TASK", "DEADLINE")
 DOCS = {
@@ -82,7 +88,18 @@ class SeededSystem:
         return [self.gold[t] if i % every == 0 else [] for i, t in enumerate(texts)]
 
 
-def test_repeats_rerun_seeded_systems_only_and_report_the_spread(tmp_path: Path, monkeypatch: Any) -> None:
+@dataclass
+class FakeRun:
+    """The labelled documents, with rules as themselves and "bert" as a SeededSystem; ``made`` logs each system made."""
+
+    docs: list[Document]
+    scheme: LabelScheme
+    cfg: TrainConfig
+    made: list[tuple[str, int]]
+
+
+@pytest.fixture
+def fake_run(monkeypatch: pytest.MonkeyPatch) -> FakeRun:
     from dataclasses import replace
 
     from planex.labelfile import label_files, load_documents
@@ -103,8 +120,14 @@ def test_repeats_rerun_seeded_systems_only_and_report_the_spread(tmp_path: Path,
         return {n: (lambda n=n: factory(n)) for n in names}
 
     monkeypatch.setattr(benchmark, "systems_for", fake_systems)
-    scheme = load_scheme()
     cfg = replace(TrainConfig(labels=[Path("labels")], base_model="b"), seed=13)
+    return FakeRun(docs, load_scheme(), cfg, made)
+
+
+def test_repeats_rerun_seeded_systems_only_and_report_the_spread(tmp_path: Path, fake_run: FakeRun) -> None:
+    from training import benchmark
+
+    docs, scheme, cfg, made = fake_run.docs, fake_run.scheme, fake_run.cfg, fake_run.made
     report = benchmark.run_benchmark(
         docs, scheme, cfg, ["rules", "bert"], ["cross-layout"], 2, tmp_path, log=lambda _: None, repeats=3
     )
@@ -129,29 +152,12 @@ def test_repeats_rerun_seeded_systems_only_and_report_the_spread(tmp_path: Path,
         benchmark.run_benchmark(docs, scheme, cfg, ["rules"], ["cross-layout"], 2, tmp_path, repeat_settings=("cv",))
 
 
-def test_resume_keeps_finished_runs_and_runs_only_the_missing_ones(tmp_path: Path, monkeypatch: Any) -> None:
+def test_resume_keeps_finished_runs_and_runs_only_the_missing_ones(tmp_path: Path, fake_run: FakeRun) -> None:
     import json
-    from dataclasses import replace
 
-    from planex.labelfile import label_files, load_documents
-    from planex.scheme import load_scheme
     from training import benchmark
-    from training.baselines import RuleSystem
-    from training.finetune import TrainConfig
 
-    docs = load_documents(label_files([Path("labels")]))
-    gold = {d.text: d.spans for d in docs}
-    made: list[tuple[str, int]] = []
-
-    def fake_systems(names: list[str], cfg: TrainConfig, *_: Any) -> dict[str, Any]:
-        def factory(name: str) -> Any:
-            made.append((name, cfg.seed))
-            return RuleSystem() if name == "rules" else SeededSystem(cfg.seed, gold)
-
-        return {n: (lambda n=n: factory(n)) for n in names}
-
-    monkeypatch.setattr(benchmark, "systems_for", fake_systems)
-    scheme, cfg = load_scheme(), replace(TrainConfig(labels=[Path("labels")], base_model="b"), seed=13)
+    docs, scheme, cfg, made = fake_run.docs, fake_run.scheme, fake_run.cfg, fake_run.made
     args = (docs, scheme, cfg, ["rules", "bert"], ["cross-layout", "all-data"], 2, tmp_path)
     full = benchmark.run_benchmark(*args, log=lambda _: None, repeats=2)
     # An interruption during bert's repeat in cross-layout: what the partial report then held.
