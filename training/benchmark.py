@@ -186,10 +186,12 @@ def run_benchmark(
     resumed: list[str] = []
     if resume is not None:
         check_resumable(resume, report)
+        now = report["machine"]
         # The first part's machine and date stay the report's; the resumed part is listed beside them.
         report["machine"], report["results"] = resume["machine"], resume["results"]
         report["command"] = resume["command"]  # the command to repeat the whole run has no --resume
-        report["resumed"] = [*resume.get("resumed", []), {**_when(), "runs": resumed}]
+        part = {"date": now["date"], "commit": now["commit"], "runs": resumed}
+        report["resumed"] = [*resume.get("resumed", []), part]
     for setting in settings:
         report["results"].setdefault(setting, {})
         for spec, make in factories.items():
@@ -250,11 +252,6 @@ def check_resumable(previous: dict[str, Any], report: dict[str, Any]) -> None:
 
 def _without_resume(command: str) -> list[str]:
     return [w for w in shlex.split(command) if w != "--resume"]
-
-
-def _when() -> dict[str, str]:
-    now = machine()
-    return {"date": now["date"], "commit": now["commit"]}
 
 
 def seed_run(result: dict[str, Any], seed: int, labels: tuple[str, ...]) -> dict[str, Any]:
