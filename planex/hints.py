@@ -23,6 +23,7 @@ import torch
 from transformers import PreTrainedModel
 
 from planex import rules
+from planex.labelfile import Span
 
 # The labels the rule extractor produces. Fixed, so a model's type ids keep their meaning when
 # users add labels to their scheme (the rules know nothing of new labels).
@@ -55,10 +56,13 @@ def hint_type(label: str, begin: bool) -> int:
     return 1 + 2 * HINT_LABELS.index(label) + (0 if begin else 1)
 
 
-def hint_ids(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
-    """Type id per token: what the rules say about the token's first character (B- at a span's first token)."""
+def hint_ids(text: str, offsets: Sequence[tuple[int, int]], spans: Sequence[Span] | None = None) -> list[int]:
+    """Type id per token: what the rules say about the token's first character (B- at a span's first token).
+
+    ``spans`` replaces the rules' spans (training shows the model decoy hints this way).
+    """
     char_type = [0] * len(text)
-    for span in rules.extract(text):
+    for span in rules.extract(text) if spans is None else spans:
         if span.label not in HINT_LABELS:
             continue
         char_type[span.start] = hint_type(span.label, True)

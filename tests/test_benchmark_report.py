@@ -70,6 +70,31 @@ def test_markdown_has_a_by_file_table_only_when_documents_span_files() -> None:
     assert "| system | a.jsonl (2) | b.jsonl (1) |" in table
     assert f"| rules | {a_f1:.3f} | " in table
     assert "by label file" not in render_markdown({**report, "document_files": dict.fromkeys(files, "a.jsonl")})
+    assert "with uncommitted changes" not in table
+    dirty = render_markdown({**report, "machine": {**machine, "uncommitted_code": True}})
+    assert "at commit `x` with uncommitted changes to the code on x" in dirty
+
+
+def test_machine_says_when_the_code_differs_from_its_commit(tmp_path: Path, monkeypatch) -> None:
+    import subprocess
+
+    from training.benchmark import machine
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "training").mkdir()
+    (tmp_path / "training" / "a.py").write_text("x = 1\n")
+    (tmp_path / "notes.md").write_text("notes\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    monkeypatch.chdir(tmp_path)
+    assert machine()["commit"] and machine()["uncommitted_code"] is False
+    (tmp_path / "notes.md").write_text("edited notes\n")  # not code
+    assert machine()["uncommitted_code"] is False
+    (tmp_path / "training" / "b.py").write_text("y = 2\n")  # new code, not yet committed
+    assert machine()["uncommitted_code"] is True
 
 
 class SeededSystem:

@@ -45,6 +45,8 @@ def systems_for(
         "bert": lambda: BertSystem("bert", cfg, scheme),
         "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
+        "bert+decoys": lambda: BertSystem("bert+decoys", replace(cfg, hint_decoys=0.5), scheme),
+        "bert-no-decoys": lambda: BertSystem("bert-no-decoys", replace(cfg, hint_decoys=0.0), scheme),
         "bert-no-augment": lambda: BertSystem("bert-no-augment", replace(cfg, augment=[]), scheme),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
         "bert-unweighted": lambda: BertSystem("bert-unweighted", replace(cfg, class_weights="none"), scheme),
@@ -121,8 +123,15 @@ def machine() -> dict[str, Any]:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
         ).stdout.strip()
+        # Code edited or added since the commit ran too: say so, or the report credits the commit with it.
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "planex", "training", "serving"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
     except OSError:
-        commit = ""
+        commit, changed = "", ""
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -132,6 +141,7 @@ def machine() -> dict[str, Any]:
         "torch": torch.__version__,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": commit,
+        "uncommitted_code": bool(changed),
     }
 
 
@@ -190,7 +200,12 @@ def run_benchmark(
         # The first part's machine and date stay the report's; the resumed part is listed beside them.
         report["machine"], report["results"] = resume["machine"], resume["results"]
         report["command"] = resume["command"]  # the command to repeat the whole run has no --resume
-        part = {"date": now["date"], "commit": now["commit"], "runs": resumed}
+        part = {
+            "date": now["date"],
+            "commit": now["commit"],
+            "uncommitted_code": now.get("uncommitted_code", False),
+            "runs": resumed,
+        }
         report["resumed"] = [*resume.get("resumed", []), part]
     for setting in settings:
         report["results"].setdefault(setting, {})
@@ -275,7 +290,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [
         "# planex benchmark",
         "",
-        f"Run {m['date']} at commit `{m['commit']}` on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} torch "
+        f"Run {m['date']} at commit `{m['commit']}`"
+        f"{' with uncommitted changes to the code' if m.get('uncommitted_code') else ''} "
+        f"on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} torch "
         f"threads, GPU: {m['gpu'] or 'none'}), Python {m['python']}, torch {m['torch']}. "
         f"{report['documents']} labelled documents, {report['characters']:,} characters. "
         f"BERT base: `{report['base_model']}`. Produced by `{report.get('command', 'planex benchmark')}`; "
@@ -321,7 +338,8 @@ def _resumed_lines(parts: list[dict[str, Any]]) -> list[str]:
         runs = "; ".join(part["runs"]) or "nothing (every run was already done)"
         lines += [
             "",
-            f"The run was interrupted and resumed {part['date']} at commit `{part['commit']}` "
+            f"The run was interrupted and resumed {part['date']} at commit `{part['commit']}`"
+            f"{' with uncommitted changes to the code' if part.get('uncommitted_code') else ''} "
             f"with the same command on the same kind of machine; the resumed part ran: {runs}.",
         ]
     return lines

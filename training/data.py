@@ -21,6 +21,7 @@ from planex.hints import hint_ids
 from planex.labelfile import Document
 from planex.linebreaks import mark_lines
 from planex.scheme import LabelScheme
+from training.decoys import decoy_spans
 
 IGNORE = -100  # positions the loss skips: special tokens, padding, unencodable spans
 
@@ -43,6 +44,7 @@ def iter_windows(
     report: EncodingReport,
     line_marker: str | None = None,
     hints: bool = False,
+    decoys: bool = False,
 ) -> Iterator[dict[str, Any]]:
     label2id = scheme.label2id
     body = max_tokens - 2
@@ -63,6 +65,7 @@ def iter_windows(
         tag_ids = [IGNORE if t is None else label2id[t] for t in encoded.tags]
         # Hints read the unmarked text: marking replaces characters one for one, so offsets agree.
         types = hint_ids(doc.text, enc["offset_mapping"]) if hints else None
+        decoy_types = hint_ids(doc.text, enc["offset_mapping"], decoy_spans(doc.text)) if hints and decoys else None
         for a, b in windows(len(ids), body, min(stride, body)):
             report.windows += 1
             row = {
@@ -72,6 +75,8 @@ def iter_windows(
             }
             if types is not None:
                 row["token_type_ids"] = [0, *types[a:b], 0]
+            if decoy_types is not None:
+                row["decoy_type_ids"] = [0, *decoy_types[a:b], 0]
             yield row
 
 
@@ -83,14 +88,16 @@ def build_dataset(
     stride: int,
     line_marker: str | None = None,
     hints: bool = False,
+    decoys: bool = False,
 ) -> tuple[Dataset, EncodingReport]:
     """Return the windows as a Dataset and a report of spans that could not be encoded.
 
     With ``hints``, each window also carries ``token_type_ids`` from the rule extractor
-    (:mod:`planex.hints`).
+    (:mod:`planex.hints`); with ``decoys`` as well, ``decoy_type_ids`` with the decoy hints of
+    :mod:`training.decoys`.
     """
     report = EncodingReport()
-    rows = list(iter_windows(docs, tokenizer, scheme, max_tokens, stride, report, line_marker, hints))
+    rows = list(iter_windows(docs, tokenizer, scheme, max_tokens, stride, report, line_marker, hints, decoys))
     if report.misaligned:
         warnings.warn(
             f"{report.misaligned} of {report.spans} spans do not fall on token boundaries and are not trained on, "

@@ -67,6 +67,13 @@ class TrainConfig:
         default=0.0,
         metadata={"help": "with --rule-hints: fraction of training windows shown without hints, drawn each epoch"},
     )
+    hint_decoys: float = field(
+        default=0.0,
+        metadata={
+            "help": "with --rule-hints: fraction of training windows shown decoy hints (the rules' spans plus every "
+            "item heading, date and figure: training.decoys), so the model learns to overrule hints; drawn each epoch"
+        },
+    )
     hint_scale: float = field(
         default=0.0,
         metadata={
@@ -109,8 +116,8 @@ class TrainConfig:
             raise ValueError("need 8 ≤ --max-tokens ≤ 512 and 0 < --stride ≤ max-tokens - 2")
         if self.weak_epochs < 0 or self.weak_max_chars < 0:
             raise ValueError("--weak-epochs and --weak-max-chars must be ≥ 0")
-        if not 0 <= self.hint_dropout <= 1:
-            raise ValueError("--hint-dropout must be in [0, 1]")
+        if not 0 <= self.hint_dropout <= 1 or not 0 <= self.hint_decoys <= 1 - self.hint_dropout:
+            raise ValueError("--hint-dropout and --hint-decoys must be in [0, 1] and add up to at most 1")
         if self.hint_scale < 0:
             raise ValueError("--hint-scale must be 0 or more")
         if self.rule_hints and self.weak:
@@ -159,9 +166,18 @@ def _tag_weights(dataset_labels: list[list[int]], n_tags: int, mode: str) -> tor
 
 
 def _batches(
-    rows: list[dict[str, Any]], size: int, rng: random.Random, pad_id: int, hint_dropout: float = 0.0
+    rows: list[dict[str, Any]],
+    size: int,
+    rng: random.Random,
+    pad_id: int,
+    hint_dropout: float = 0.0,
+    hint_decoys: float = 0.0,
 ) -> list[dict[str, torch.Tensor]]:
-    """Shuffle ``rows`` into padded batches; a ``hint_dropout`` share of windows lose their rule hints."""
+    """Shuffle ``rows`` into padded batches.
+
+    A ``hint_dropout`` share of windows lose their rule hints, and a ``hint_decoys`` share are shown
+    their decoy hints instead (one draw per window decides both).
+    """
     rows = rows[:]
     rng.shuffle(rows)
     out = []
@@ -179,8 +195,12 @@ def _batches(
             mask[r, :n] = 1
             # Dropping hints from some windows makes the model learn each label without the rules too, so
             # it can overrule them where they fail (without it, it copies them: see reports/README.md).
-            if "token_type_ids" in row and rng.random() >= hint_dropout:
-                types[r, :n] = torch.tensor(row["token_type_ids"])
+            if "token_type_ids" in row:
+                draw = rng.random()
+                if draw >= hint_dropout + hint_decoys:
+                    types[r, :n] = torch.tensor(row["token_type_ids"])
+                elif draw >= hint_dropout:
+                    types[r, :n] = torch.tensor(row["decoy_type_ids"])
         batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
         if "token_type_ids" in chunk[0]:  # rule hints; other models may not accept token types at all
             batch["token_type_ids"] = types
@@ -309,7 +329,14 @@ def fit(
     # so that every token is predicted with context on both sides.)
     def encode(docs: list[Document]) -> tuple[list[dict[str, Any]], EncodingReport]:
         dataset, report = build_dataset(
-            docs, tokenizer, scheme, cfg.max_tokens, cfg.max_tokens - 2, input_meta(cfg)["line_marker"], cfg.rule_hints
+            docs,
+            tokenizer,
+            scheme,
+            cfg.max_tokens,
+            cfg.max_tokens - 2,
+            input_meta(cfg)["line_marker"],
+            cfg.rule_hints,
+            decoys=cfg.rule_hints and cfg.hint_decoys > 0,
         )
         return dataset.to_list(), report
 
@@ -341,7 +368,7 @@ def fit(
     opt, sched = _optimiser(model, cfg.lr, math.ceil(len(rows) / cfg.batch_size) * cfg.epochs)
     best_f1, best_epoch, best_state, stale = -1.0, 0, None, 0
     for epoch in range(1, cfg.epochs + 1):
-        batches = _batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout)
+        batches = _batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout, cfg.hint_decoys)
         loss = _run_epoch(model, batches, loss_fn, opt, sched, device, f"epoch {epoch}/{cfg.epochs}", progress)
         f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg) if dev_docs else float("nan")
         history.append(
@@ -453,6 +480,8 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
     dropout = args.get("hint_dropout", 0)
     shown = f"{dropout:.0%} of training windows without" if dropout else "on every training window"
+    if decoys := args.get("hint_decoys", 0):
+        shown += f"; {decoys:.0%} of training windows with decoy hints (`training.decoys`)"
     if scale := args.get("hint_scale", 0):
         shown += f"; hint rows started {scale:g} × the mean character-embedding norm from 'no hint'"
     hints_text = f"`planex.rules` spans as token types ({shown})" if meta.get("rule_hints") else "none"
