@@ -140,3 +140,29 @@ def test_labels_write_is_atomic_and_round_trips(tmp_path: Path) -> None:
     write_documents(tmp_path / "x.jsonl", [doc])
     assert load_documents([tmp_path / "x.jsonl"])[0].spans == [Span(0, 4, "TASK")]
     assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_labels_sample_draws_unlabelled_plans_reproducibly(tmp_path: Path, capsys) -> None:
+    records = [{"id": f"p{i:03d}", "title": f"实施方案{i}", "text": "正文"} for i in range(20)]
+    records += [
+        {"id": "p900", "title": "河南省氣象災害應急預(yù)案", "text": "正文"},  # 预案 once normalised
+        {"id": "p901", "title": "关于2022年政务公开工作报告", "text": "正文"},
+        {"id": "s001", "title": "国务院实施方案", "text": "正文"},
+    ]
+    corpus = _write(tmp_path / "plans.jsonl", records)
+    labels = tmp_path / "labels"
+    for folder, doc_id in (("corpus", "p000"), ("heldout", "p001"), ("drafts", "p002")):
+        (labels / folder).mkdir(parents=True)
+        write_documents(labels / folder / "x.jsonl", [Document(doc_id, "正文", [], f"corpus:{doc_id}")])
+
+    def drawn(*extra: str) -> list[str]:
+        argv = ["labels", "sample", "10", "--seed", "7", "--corpus", str(corpus), "--labels", str(labels), *extra]
+        assert main(argv) == 0
+        return capsys.readouterr().out.strip().split(",")
+
+    first = drawn("--prefix", "p")
+    assert first == drawn("--prefix", "p") and len(first) == 10 and first == sorted(first)
+    assert not {"p000", "p001", "p002", "p900", "p901", "s001"} & set(first)
+    assert set(drawn("--prefix", "p", "--seed", "8")) != set(first)
+    assert main(["labels", "sample", "99", "--seed", "7", "--corpus", str(corpus), "--labels", str(labels)]) != 0
+    assert "only 18 unlabelled records match" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from planex.formats import FORMATS, export_text, import_file
 from planex.formats.offsets import UNITS
 from planex.labelfile import Document, LabelFileError, iter_documents, label_files, load_documents, write_documents
 from planex.normalise import normalise
+from planex.sampling import NOT_PLANS, labelled_ids, sample_ids
 from planex.scheme import DEFAULT_SCHEME, load_scheme
 from planex.sheet import from_sheet, review_counts, to_sheet
 from planex.sources import DEFAULT_CORPUS, source_text
@@ -36,6 +37,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     s.add_argument("paths", nargs="*", type=Path, default=[Path("labels")], help="files or folders (default labels/)")
     s.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme")
     s.set_defaults(func=stats)
+    sa = lsub.add_parser("sample", help="draw a seeded random sample of unlabelled corpus documents to label")
+    sa.add_argument("n", type=int, help="how many documents")
+    sa.add_argument("--seed", type=int, required=True, help="random seed (record it in the batch's notes)")
+    sa.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL")
+    sa.add_argument("--labels", type=Path, nargs="+", default=[Path("labels")], help="label folders to exclude")
+    sa.add_argument("--prefix", default="", help="only ids starting with this (p: web excerpts, s: State Council)")
+    sa.add_argument(
+        "--not-in-title",
+        nargs="*",
+        default=list(NOT_PLANS),
+        help="skip records whose normalised title contains any of these (default: %(default)s)",
+    )
+    sa.set_defaults(func=sample)
     a = lsub.add_parser("preannotate", help="normalise raw texts and propose spans with the rule extractor")
     a.add_argument("inputs", nargs="+", type=Path, help=".txt files, or a .jsonl corpus with --ids")
     a.add_argument("--ids", default="", help="comma-separated ids to take from a JSONL corpus")
@@ -123,6 +137,16 @@ def _raw_inputs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
         else:
             out.append((path.stem, f"seeds/{path.name}", read_text(path)))
     return out
+
+
+def sample(args: argparse.Namespace) -> int:
+    if args.n < 1:
+        raise ValueError("n must be at least 1")
+    exclude = labelled_ids(args.labels)
+    ids = sample_ids(args.corpus, args.n, args.seed, exclude, args.prefix, args.not_in_title)
+    print(",".join(ids))
+    print(f"{len(ids)} ids, seed {args.seed}; {len(exclude)} labelled or drafted ids excluded", file=sys.stderr)
+    return 0
 
 
 def preannotate(args: argparse.Namespace) -> int:

@@ -1,0 +1,52 @@
+"""Draw documents to label: a seeded random sample of corpus records nobody has labelled yet.
+
+Titles are read after normalisation: a traditional-script title (`氣象災害應急預案`, or
+`預(yù)案` with its phonetic annotation) must be excluded by the same simplified word
+(`预案`) as its simplified twin.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable
+from pathlib import Path
+
+from planex.labelfile import label_files, load_documents
+from planex.normalise import normalise
+from planex.textio import read_text
+
+# Document kinds that hold no work plan: emergency plans, disclosure and work reports, circulars,
+# replies and letters (the kinds earlier batches excluded; labels/notes/).
+NOT_PLANS = ("预案", "报告", "通报", "批复", "函", "答复", "情况")
+
+
+def labelled_ids(roots: Iterable[Path]) -> set[str]:
+    """Ids of every document under ``roots``: gold, held-out and drafts alike (a draft is being labelled)."""
+    ids: set[str] = set()
+    for root in roots:
+        ids |= {d.id for d in load_documents([root], heldout=True)}
+        if (root / "drafts").is_dir():  # a draft's gold may not exist yet
+            for f in label_files([root / "drafts"]):
+                ids |= {json.loads(line)["id"] for line in read_text(f).splitlines() if line.strip()}
+    return ids
+
+
+def sample_ids(
+    corpus: Path, n: int, seed: int, exclude: set[str], prefix: str = "", not_in_title: Iterable[str] = NOT_PLANS
+) -> list[str]:
+    """``n`` ids drawn with ``seed`` from records whose id starts with ``prefix``, outside ``exclude``,
+    whose normalised title contains none of ``not_in_title``; in corpus order."""
+    words = tuple(not_in_title)
+    pool = []
+    for line in read_text(corpus).splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        doc_id, title = record["id"], normalise(record.get("title", "")).text
+        if doc_id.startswith(prefix) and doc_id not in exclude and not any(w in title for w in words):
+            pool.append(doc_id)
+    if n > len(pool):
+        raise ValueError(f"{corpus}: only {len(pool)} unlabelled records match; ask for at most that many")
+    chosen = set(random.Random(seed).sample(pool, n))
+    return [i for i in pool if i in chosen]
