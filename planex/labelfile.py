@@ -85,6 +85,18 @@ def span_problems(text: str, spans: Iterable[Span], labels: Iterable[str] | None
     return problems
 
 
+def merge_touching(spans: Iterable[Span]) -> list[Span]:
+    """Join spans of one label that touch (``2019年1月1日`` + ``至2023年12月31日``) into one, which
+    :func:`span_problems` accepts; a reviewer can still split it with a separator."""
+    out: list[Span] = []
+    for s in sorted(spans):
+        if out and out[-1].end == s.start and out[-1].label == s.label:
+            out[-1] = Span(out[-1].start, s.end, s.label)
+        else:
+            out.append(s)
+    return out
+
+
 def json_object(line: str, where: str) -> tuple[dict[str, Any] | None, list[str]]:
     """Parse one JSONL line that must hold an object; return it, or None and the problem."""
     try:

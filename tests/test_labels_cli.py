@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -166,3 +167,20 @@ def test_labels_sample_draws_unlabelled_plans_reproducibly(tmp_path: Path, capsy
     assert set(drawn("--prefix", "p", "--seed", "8")) != set(first)
     assert main(["labels", "sample", "99", "--seed", "7", "--corpus", str(corpus), "--labels", str(labels)]) != 0
     assert "only 18 unlabelled records match" in capsys.readouterr().err
+
+
+def test_preannotate_writes_a_draft_the_sheet_can_read_when_rules_propose_touching_spans(tmp_path: Path) -> None:
+    from planex import rules
+
+    text = "（八）放宽补贴申领条件。2019年1月1日至2020年12月31日，企业可申领。"
+    proposed = rules.extract(text)
+    touching = [(a, b) for a, b in itertools.pairwise(proposed) if a.end == b.start]
+    assert touching and touching[0][0].label == touching[0][1].label == "DEADLINE"  # what s018 showed
+    raw = tmp_path / "plan.txt"
+    raw.write_text(text, encoding="utf-8")
+    draft = tmp_path / "draft.jsonl"
+    assert main(["labels", "preannotate", str(raw), "--out", str(draft)]) == 0
+    assert main(["labels", "sheet", str(draft), "--out", str(tmp_path / "sheets")]) == 0
+    doc = load_documents([draft])[0]
+    assert "DEADLINE\t2019年1月1日至2020年12月31日" in (tmp_path / "sheets" / "plan.tsv").read_text(encoding="utf-8")
+    assert [doc.text[s.start : s.end] for s in doc.spans if s.label == "DEADLINE"] == ["2019年1月1日至2020年12月31日"]

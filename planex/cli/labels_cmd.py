@@ -12,7 +12,15 @@ from pathlib import Path
 from planex import atomic, rules
 from planex.formats import FORMATS, export_text, import_file
 from planex.formats.offsets import UNITS
-from planex.labelfile import Document, LabelFileError, iter_documents, label_files, load_documents, write_documents
+from planex.labelfile import (
+    Document,
+    LabelFileError,
+    iter_documents,
+    label_files,
+    load_documents,
+    merge_touching,
+    write_documents,
+)
 from planex.normalise import normalise
 from planex.sampling import NOT_PLANS, labelled_ids, sample_ids
 from planex.scheme import DEFAULT_SCHEME, load_scheme
@@ -153,7 +161,8 @@ def preannotate(args: argparse.Namespace) -> int:
     docs = []
     for doc_id, source, raw in _raw_inputs(args):
         text = normalise(raw).text
-        docs.append(Document(doc_id, text, rules.extract(text), source))
+        # The rules may propose one label twice in a row, which a label file may not hold (span_problems).
+        docs.append(Document(doc_id, text, merge_touching(rules.extract(text)), source))
     write_documents(args.out, docs)
     print(f"wrote {len(docs)} drafts, {sum(len(d.spans) for d in docs)} proposed spans to {args.out}")
     return 0
