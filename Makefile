@@ -49,7 +49,8 @@ RECIPE := --class-weights sqrt --rule-hints --hint-scale 1
 # held-out: every system trained on labels/ and scored on the sealed labels/heldout/ (labels/README.md).
 BENCHMARK := $(BIN)/planex benchmark --labels labels/ --reports reports/ --epochs 10 $(RECIPE) --repeats 3 \
 	  --settings cross-layout all-data held-out --heldout labels/heldout \
-	  --systems rules crf bert bert-random-init@cross-layout bert+augment@cross-layout
+	  --systems rules crf bert bert-random-init@cross-layout bert+augment@cross-layout \
+	  bert+decoys@cross-layout
 
 benchmark: $(STAMP)
 	$(BENCHMARK)
