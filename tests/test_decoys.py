@@ -63,3 +63,5 @@ def test_hint_decoys_and_dropout_must_leave_room_for_the_rules_hints() -> None:
 
     with pytest.raises(ValueError, match="add up to at most 1"):
         TrainConfig(labels=[], base_model="m", rule_hints=True, hint_dropout=0.5, hint_decoys=0.6)
+    with pytest.raises(ValueError, match="needs --rule-hints"):
+        TrainConfig(labels=[], base_model="m", hint_decoys=0.5)

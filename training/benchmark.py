@@ -53,7 +53,7 @@ def systems_for(
         "bert-no-line-marker": lambda: BertSystem("bert-no-line-marker", replace(cfg, line_marker=""), scheme),
         "bert+weak": lambda: BertSystem("bert+weak", replace(cfg, weak=[weak_corpus]), scheme),
         "bert+hints": lambda: BertSystem("bert+hints", replace(cfg, rule_hints=True), scheme),
-        "bert-no-hints": lambda: BertSystem("bert-no-hints", replace(cfg, rule_hints=False), scheme),
+        "bert-no-hints": lambda: BertSystem("bert-no-hints", replace(cfg, rule_hints=False, hint_decoys=0.0), scheme),
     }
     unknown = [n for n in names if n.split("@")[0] not in known]
     if unknown:

@@ -118,6 +118,8 @@ class TrainConfig:
             raise ValueError("--weak-epochs and --weak-max-chars must be ≥ 0")
         if not 0 <= self.hint_dropout <= 1 or not 0 <= self.hint_decoys <= 1 - self.hint_dropout:
             raise ValueError("--hint-dropout and --hint-decoys must be in [0, 1] and add up to at most 1")
+        if self.hint_decoys and not self.rule_hints:
+            raise ValueError("--hint-decoys replaces some rule hints with decoys: it needs --rule-hints")
         if self.hint_scale < 0:
             raise ValueError("--hint-scale must be 0 or more")
         if self.rule_hints and self.weak:
