@@ -27,6 +27,7 @@ def labelled_ids(roots: Iterable[Path]) -> set[str]:
     for root in roots:
         ids |= {d.id for d in load_documents([root], heldout=True)}
         if (root / "drafts").is_dir():  # a draft's gold may not exist yet
+            # Only the ids: drafts are not validated labels (older ones hold spans a label file refuses).
             for f in label_files([root / "drafts"]):
                 ids |= {json.loads(line)["id"] for line in read_text(f).splitlines() if line.strip()}
     return ids

@@ -46,7 +46,6 @@ def systems_for(
         "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
         "bert+decoys": lambda: BertSystem("bert+decoys", replace(cfg, hint_decoys=0.5), scheme),
-        "bert-no-decoys": lambda: BertSystem("bert-no-decoys", replace(cfg, hint_decoys=0.0), scheme),
         "bert-no-augment": lambda: BertSystem("bert-no-augment", replace(cfg, augment=[]), scheme),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
         "bert-unweighted": lambda: BertSystem("bert-unweighted", replace(cfg, class_weights="none"), scheme),
@@ -200,13 +199,8 @@ def run_benchmark(
         # The first part's machine and date stay the report's; the resumed part is listed beside them.
         report["machine"], report["results"] = resume["machine"], resume["results"]
         report["command"] = resume["command"]  # the command to repeat the whole run has no --resume
-        part = {
-            "date": now["date"],
-            "commit": now["commit"],
-            "uncommitted_code": now.get("uncommitted_code", False),
-            "runs": resumed,
-        }
-        report["resumed"] = [*resume.get("resumed", []), part]
+        part = {k: now[k] for k in ("date", "commit", "uncommitted_code")}
+        report["resumed"] = [*resume.get("resumed", []), {**part, "runs": resumed}]
     for setting in settings:
         report["results"].setdefault(setting, {})
         for spec, make in factories.items():
@@ -290,9 +284,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [
         "# planex benchmark",
         "",
-        f"Run {m['date']} at commit `{m['commit']}`"
-        f"{' with uncommitted changes to the code' if m.get('uncommitted_code') else ''} "
-        f"on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} torch "
+        f"Run {m['date']} {_at_commit(m)} on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} torch "
         f"threads, GPU: {m['gpu'] or 'none'}), Python {m['python']}, torch {m['torch']}. "
         f"{report['documents']} labelled documents, {report['characters']:,} characters. "
         f"BERT base: `{report['base_model']}`. Produced by `{report.get('command', 'planex benchmark')}`; "
@@ -332,15 +324,20 @@ def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _at_commit(part: dict[str, Any]) -> str:
+    """`at commit `abc1234``, saying so when the code that ran was not all committed (see machine())."""
+    dirty = " with uncommitted changes to the code" if part.get("uncommitted_code") else ""
+    return f"at commit `{part['commit']}`{dirty}"
+
+
 def _resumed_lines(parts: list[dict[str, Any]]) -> list[str]:
     lines = []
     for part in parts:
         runs = "; ".join(part["runs"]) or "nothing (every run was already done)"
         lines += [
             "",
-            f"The run was interrupted and resumed {part['date']} at commit `{part['commit']}`"
-            f"{' with uncommitted changes to the code' if part.get('uncommitted_code') else ''} "
-            f"with the same command on the same kind of machine; the resumed part ran: {runs}.",
+            f"The run was interrupted and resumed {part['date']} {_at_commit(part)} with the same command "
+            f"on the same kind of machine; the resumed part ran: {runs}.",
         ]
     return lines
 

@@ -16,6 +16,7 @@ from typing import Any
 from datasets import Dataset
 from transformers import PreTrainedTokenizerBase
 
+from planex import rules
 from planex.codec import MisalignedSpanWarning, spans_to_tags, windows
 from planex.hints import hint_ids
 from planex.labelfile import Document
@@ -64,8 +65,11 @@ def iter_windows(
         ids = enc["input_ids"]
         tag_ids = [IGNORE if t is None else label2id[t] for t in encoded.tags]
         # Hints read the unmarked text: marking replaces characters one for one, so offsets agree.
-        types = hint_ids(doc.text, enc["offset_mapping"]) if hints else None
-        decoy_types = hint_ids(doc.text, enc["offset_mapping"], decoy_spans(doc.text)) if hints and decoys else None
+        ruled = rules.extract(doc.text) if hints else []
+        types = hint_ids(doc.text, enc["offset_mapping"], ruled) if hints else None
+        decoy_types = (
+            hint_ids(doc.text, enc["offset_mapping"], decoy_spans(doc.text, ruled)) if hints and decoys else None
+        )
         for a, b in windows(len(ids), body, min(stride, body)):
             report.windows += 1
             row = {

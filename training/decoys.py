@@ -29,9 +29,10 @@ _FIGURE = re.compile(
 )
 
 
-def decoy_spans(text: str) -> list[Span]:
-    """The rules' spans plus the looser proposals that overlap none of them (and none of each other)."""
-    spans = list(rules.extract(text))
+def decoy_spans(text: str, ruled: list[Span] | None = None) -> list[Span]:
+    """The rules' spans (``ruled``, if already computed) plus the looser proposals that overlap none
+    of them (and none of each other)."""
+    spans = list(rules.extract(text) if ruled is None else ruled)
     taken = [False] * len(text)
     for s in spans:
         taken[s.start : s.end] = [True] * (s.end - s.start)
