@@ -11,7 +11,7 @@ and get no tag. Character-level and WordPiece tokenizers work the same way.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,6 +122,23 @@ def tags_to_spans(
     return out
 
 
+def single_token_labels(tags: Sequence[str | None]) -> set[str]:
+    """Labels that have a span of exactly one token in an IOB2 sequence (``None`` ends a span).
+
+    >>> sorted(single_token_labels(["B-X", "O", "B-Y", "I-Y", "B-Z", None, "B-Y"]))
+    ['X', 'Y', 'Z']
+    >>> single_token_labels(["B-X", "I-X", "B-Y", "I-Y"])
+    set()
+    """
+    found: set[str] = set()
+    for i, tag in enumerate(tags):
+        if tag and tag.startswith("B-"):
+            nxt = tags[i + 1] if i + 1 < len(tags) else None
+            if nxt != f"I-{tag[2:]}":
+                found.add(tag[2:])
+    return found
+
+
 def windows(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
     """Cut ``n_tokens`` into windows of at most ``size`` tokens, each starting ``stride`` after the last.
 
@@ -172,7 +189,7 @@ def merge_windows(window_probs: Sequence[np.ndarray], spans: Sequence[tuple[int,
     return out
 
 
-def viterbi_tags(probs: np.ndarray, tags: Sequence[str]) -> list[str]:
+def viterbi_tags(probs: np.ndarray, tags: Sequence[str], single: Collection[str] | None = None) -> list[str]:
     """Return the most probable *well-formed* IOB2 tag sequence for per-token probabilities.
 
     Token-wise argmax can produce ``O I-X`` or ``B-X I-Y``; decoding those leniently splits one
@@ -188,6 +205,14 @@ def viterbi_tags(probs: np.ndarray, tags: Sequence[str]) -> list[str]:
     ['B-X', 'I-X']
     >>> viterbi_tags(np.array([[0.1, 0.8, 0.1], [0.1, 0.5, 0.4]]), tags)  # not B-X B-X
     ['B-X', 'I-X']
+
+    ``single`` names the labels that may be one token long; ``None`` allows every label. A model
+    records the labels it saw as one-token spans in training (:func:`single_token_labels`): a
+    lone ``B-X`` of any other label is a fragment (the ``2`` of a signing date ``2016年…`` read as
+    the start of a deadline), and the path must either continue it or not start it.
+
+    >>> viterbi_tags(np.array([[0.3, 0.7, 0.0], [0.9, 0.0, 0.1]]), tags, single=())
+    ['O', 'O']
     """
     n, t = probs.shape
     if n == 0:
@@ -200,6 +225,10 @@ def viterbi_tags(probs: np.ndarray, tags: Sequence[str]) -> list[str]:
             allowed[:, j] = [prev in (f"B-{label}", f"I-{label}") for prev in tags]
         elif tag.startswith("B-"):
             allowed[:, j] = [prev not in (f"B-{label}", f"I-{label}") for prev in tags]
+    lone = [tag.startswith("B-") and single is not None and tag[2:] not in single for tag in tags]
+    for j, tag in enumerate(tags):
+        if lone[j]:
+            allowed[j, :] = [nxt == f"I-{tag[2:]}" for nxt in tags]
     trans = np.where(allowed, 0.0, -np.inf)
     score = np.where([not tag.startswith("I-") for tag in tags], logp[0], -np.inf)
     back = np.zeros((n, t), dtype=np.int64)
@@ -207,6 +236,7 @@ def viterbi_tags(probs: np.ndarray, tags: Sequence[str]) -> list[str]:
         cand = score[:, None] + trans
         back[i] = cand.argmax(0)
         score = cand.max(0) + logp[i]
+    score = np.where(lone, -np.inf, score)  # nor may the text end on one
     path = [int(score.argmax())]
     for i in range(n - 1, 0, -1):
         path.append(int(back[i, path[-1]]))

@@ -56,6 +56,8 @@ class Extractor:
         self.tags = list(loaded.scheme.tags)  # load_model checked config.id2label equals these
         self.line_marker: str | None = loaded.meta.get("line_marker") or None
         self.rule_hints = bool(loaded.meta.get("rule_hints"))  # load_model checked the weights can take them
+        single = loaded.meta.get("single_token_labels")  # absent in older models: every span length allowed
+        self.single_token_labels: frozenset[str] | None = None if single is None else frozenset(single)
 
     def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
@@ -117,7 +119,7 @@ class Extractor:
                 breaks = [i for i, (a, _) in enumerate(offsets) if text[a] == "\n"]
                 probs[breaks] = 0.0
                 probs[breaks, outside] = 1.0
-            tags = viterbi_tags(probs, self.tags)
+            tags = viterbi_tags(probs, self.tags, self.single_token_labels)
             chosen = probs[np.arange(len(tags)), [self.tags.index(t) for t in tags]]
             out.append(tags_to_spans(tags, offsets, chosen.tolist()))
         return out

@@ -118,3 +118,19 @@ def test_codec_viterbi_never_ill_formed_on_random_probabilities() -> None:
             assert prev in ("B-" + cur[2:], cur)
         if cur.startswith("B-"):
             assert prev not in (cur, "I-" + cur[2:])  # spans of one label never touch
+
+
+def test_codec_viterbi_drops_one_token_spans_of_labels_never_seen_so() -> None:
+    from planex.codec import viterbi_tags
+
+    tags = ["O", "B-A", "I-A", "B-B", "I-B"]
+    # Token 0 leans B-A, token 1 is clearly outside: the lone B-A is a fragment.
+    probs = np.array([[0.3, 0.7, 0.0, 0.0, 0.0], [0.9, 0.0, 0.05, 0.05, 0.0], [0.1, 0.0, 0.0, 0.6, 0.3]])
+    assert viterbi_tags(probs, tags) == ["B-A", "O", "B-B"]  # no constraint: every length allowed
+    assert viterbi_tags(probs, tags, single={"B"}) == ["O", "O", "B-B"]  # B may be one token, A may not
+    assert viterbi_tags(probs, tags, single=set()) == ["O", "O", "O"]  # nor may the text end on a lone B
+    rng = np.random.default_rng(1)
+    path = viterbi_tags(rng.dirichlet(np.ones(5), size=300), tags, single={"B"})
+    for cur, nxt in zip(path, [*path[1:], "O"], strict=True):
+        if cur == "B-A":
+            assert nxt == "I-A"

@@ -95,6 +95,20 @@ def test_training_dataset_reports_misaligned(tmp_path: Path) -> None:
     assert report.misaligned == 1 and len(ds) == 1
 
 
+def test_training_dataset_records_labels_seen_as_one_token() -> None:
+    from transformers import BertTokenizerFast
+
+    from training.data import build_dataset
+
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "2025", "年", "底", "前", "省"])}
+    tok = BertTokenizerFast(vocab=vocab, do_lower_case=False)
+    # "2025年底前" is four tokens; "省" as a LEAD_UNIT is one. A window boundary between "2025" and "年"
+    # must not count as a one-token DEADLINE: the report reads whole documents.
+    doc = Document("w", "2025年底前省", [Span(0, 7, "DEADLINE"), Span(7, 8, "LEAD_UNIT")])
+    _, report = build_dataset([doc], tok, load_scheme(), 3, 1)
+    assert report.single_token == {"LEAD_UNIT"}
+
+
 # One tiny pretraining run: the fixture makes it, the resume test replays it from its checkpoint.
 TINY_PRETRAIN = {
     "layers": 1,
@@ -169,7 +183,11 @@ def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path
     loaded = load_model(tmp_path / "m")
     assert loaded.meta["version"] == meta["version"]
     assert loaded.meta["line_marker"] == "§"  # serving marks line breaks as training did
+    assert loaded.meta["single_token_labels"] == []  # DOC's spans are all longer than one character
     assert set(meta["metrics"]) >= {"dev_micro_f1", "best_epoch", "history", "train_seconds"}
+    scores = [h["dev_micro_f1"] for h in meta["metrics"]["history"]]
+    # Early stopping keeps the best dev epoch, the later one on a tie (this tiny model scores 0.0 twice).
+    assert meta["metrics"]["best_epoch"] == max(e for e, f in enumerate(scores, 1) if f == max(scores))
     for name in (
         "model.safetensors",
         "tokenizer.json",

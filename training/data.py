@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from datasets import Dataset
 from transformers import PreTrainedTokenizerBase
 
 from planex import rules
-from planex.codec import MisalignedSpanWarning, spans_to_tags, windows
+from planex.codec import MisalignedSpanWarning, single_token_labels, spans_to_tags, windows
 from planex.hints import hint_ids
 from planex.labelfile import Document
 from planex.linebreaks import mark_lines
@@ -34,6 +34,7 @@ class EncodingReport:
     spans: int = 0
     misaligned: int = 0
     example: str = ""
+    single_token: set[str] = field(default_factory=set)  # labels with a one-token span (decoding allows only these)
 
 
 def iter_windows(
@@ -59,6 +60,7 @@ def iter_windows(
         report.documents += 1
         report.spans += len(doc.spans)
         report.misaligned += len(encoded.misaligned)
+        report.single_token |= single_token_labels(encoded.tags)  # whole documents: windows would cut spans
         if encoded.misaligned and not report.example:
             s = encoded.misaligned[0]
             report.example = f"{doc.id} {s.label} {s.start}-{s.end} {doc.text[s.start : s.end]!r}"

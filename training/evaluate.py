@@ -42,7 +42,9 @@ class BertSystem:
             raise ValueError(f"{self.name} wraps a trained model and cannot be fitted")
         train_docs, dev_docs = split_dev(docs, self.cfg.dev_fraction, self.cfg.seed)
         result = fit(train_docs, dev_docs, self.cfg, self.scheme, progress=False)
-        self.extractor = extractor_for(result.model, result.tokenizer, self.scheme, self.cfg)
+        self.extractor = extractor_for(
+            result.model, result.tokenizer, self.scheme, self.cfg, result.single_token_labels
+        )
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
         assert self.extractor is not None, "fit() first"

@@ -137,6 +137,7 @@ class FitResult:
     seconds: float
     misaligned: int
     weak_documents: int = 0
+    single_token_labels: list[str] | None = None
 
 
 def set_seed(seed: int) -> None:
@@ -233,10 +234,14 @@ def build_model(
 
 
 def extractor_for(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, scheme: LabelScheme, cfg: TrainConfig
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    scheme: LabelScheme,
+    cfg: TrainConfig,
+    single_token_labels: list[str] | None = None,
 ) -> Extractor:
-    """The server's extractor over a model still in memory, fed as ``cfg`` trained it."""
-    loaded = LoadedModel(model, tokenizer, scheme, input_meta(cfg), Path("."), model.device)
+    """The server's extractor over a model still in memory, fed and decoded as ``cfg`` trained it."""
+    loaded = LoadedModel(model, tokenizer, scheme, input_meta(cfg, single_token_labels), Path("."), model.device)
     return Extractor(loaded, WindowConfig(cfg.max_tokens, cfg.stride))
 
 
@@ -246,10 +251,12 @@ def dev_f1(
     scheme: LabelScheme,
     docs: list[Document],
     cfg: TrainConfig,
+    single_token_labels: list[str] | None = None,
 ) -> float:
     """Micro-F1 (seqeval, strict) on dev documents, decoded exactly as the server decodes."""
     model.eval()
-    preds = extractor_for(model, tokenizer, scheme, cfg).predict_normalised([d.text for d in docs])
+    extractor = extractor_for(model, tokenizer, scheme, cfg, single_token_labels)
+    preds = extractor.predict_normalised([d.text for d in docs])
     model.train()
     pred_spans = [[Span(s.start, s.end, s.label) for s in p] for p in preds]
     texts, gold = [d.text for d in docs], [d.spans for d in docs]
@@ -303,14 +310,20 @@ def _weak_stage_documents(cfg: TrainConfig, labelled: list[Document]) -> list[Do
     return weak_documents(cfg.weak, gold, cfg.weak_max_chars, cfg.seed)
 
 
-def input_meta(cfg: TrainConfig) -> dict[str, Any]:
-    """What inference must know to feed the model as training did (stored in ``planex.json``)."""
+def input_meta(cfg: TrainConfig, single_token_labels: list[str] | None = None) -> dict[str, Any]:
+    """What inference must know to feed and decode the model as training did (stored in ``planex.json``).
+
+    ``single_token_labels``: the labels that had a one-token span in the training data; the decoder
+    predicts no one-token span of any other label (:func:`planex.codec.viterbi_tags`). ``None``
+    (models from before this field) leaves every length allowed.
+    """
     return {
         "max_length": cfg.max_tokens,
         "stride": cfg.stride,
         "line_marker": cfg.line_marker or None,
         "rule_hints": list(HINT_LABELS) if cfg.rule_hints else None,
         "rules_fingerprint": RULES_FINGERPRINT if cfg.rule_hints else None,
+        "single_token_labels": single_token_labels,
     }
 
 
@@ -343,6 +356,7 @@ def fit(
         return dataset.to_list(), report
 
     rows, report = encode(docs)
+    single = sorted(report.single_token)
     weights = _tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
     rng = random.Random(cfg.seed)
@@ -372,7 +386,7 @@ def fit(
     for epoch in range(1, cfg.epochs + 1):
         batches = _batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout, cfg.hint_decoys)
         loss = _run_epoch(model, batches, loss_fn, opt, sched, device, f"epoch {epoch}/{cfg.epochs}", progress)
-        f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg) if dev_docs else float("nan")
+        f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg, single) if dev_docs else float("nan")
         history.append(
             {
                 "epoch": epoch,
@@ -383,7 +397,9 @@ def fit(
         )
         if progress:
             tqdm.write(json.dumps(history[-1]))
-        if not dev_docs or f1 > best_f1:
+        # A tie goes to the later epoch: a dev set of one or two documents often scores the same after
+        # the first epoch (the hints alone get it right) as after training has converged.
+        if not dev_docs or f1 >= best_f1:
             best_f1, best_epoch, stale = f1, epoch, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         else:
@@ -396,7 +412,7 @@ def fit(
         model.load_state_dict(best_state)
     model.eval()
     return FitResult(
-        model, tokenizer, history, best_epoch, time.monotonic() - started, report.misaligned, len(weak_docs)
+        model, tokenizer, history, best_epoch, time.monotonic() - started, report.misaligned, len(weak_docs), single
     )
 
 
@@ -444,7 +460,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "version": version,
         "base_model": cfg.base_model,
         "init": cfg.init,
-        **input_meta(cfg),
+        **input_meta(cfg, result.single_token_labels),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "train_documents": [d.id for d in train_docs],
         "dev_documents": [d.id for d in dev_docs],
@@ -487,6 +503,12 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
     if scale := args.get("hint_scale", 0):
         shown += f"; hint rows started {scale:g} × the mean character-embedding norm from 'no hint'"
     hints_text = f"`planex.rules` spans as token types ({shown})" if meta.get("rule_hints") else "none"
+    single = meta.get("single_token_labels")
+    lone_text = (
+        "any length"
+        if single is None
+        else f"one-token spans only for labels seen so in training ({', '.join(single) or 'none'})"
+    )
     return f"""# {meta["name"]} (planex token classifier)
 
 Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
@@ -504,6 +526,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | window | {meta["max_length"]} tokens, stride {meta["stride"]} |
 | line breaks | {f"seen as `{meta['line_marker']}`" if meta.get("line_marker") else "dropped (not seen by the model)"} |
 | rule hints | {hints_text} |
+| decoding | constrained Viterbi over IOB2; {lone_text} |
 
 The dev score comes from a handful of held-out documents and is noisy; see
 `reports/benchmark.md` for cross-validated figures. Load with
