@@ -34,19 +34,29 @@ def labelled_ids(roots: Iterable[Path]) -> set[str]:
 
 
 def sample_ids(
-    corpus: Path, n: int, seed: int, exclude: set[str], prefix: str = "", not_in_title: Iterable[str] = NOT_PLANS
+    corpus: Path,
+    n: int,
+    seed: int,
+    exclude: set[str],
+    prefix: str = "",
+    not_in_title: Iterable[str] = NOT_PLANS,
+    in_text: Iterable[str] = (),
 ) -> list[str]:
     """``n`` ids drawn with ``seed`` from records whose id starts with ``prefix``, outside ``exclude``,
-    whose normalised title contains none of ``not_in_title``; in corpus order."""
-    words = tuple(not_in_title)
+    whose normalised title contains none of ``not_in_title`` and, if ``in_text`` is given, whose
+    normalised text contains one of its words (a stratum, e.g. plans with lead units); in corpus order."""
+    words, wanted = tuple(not_in_title), tuple(in_text)
     pool = []
     for line in read_text(corpus).splitlines():
         if not line.strip():
             continue
         record = json.loads(line)
         doc_id, title = record["id"], normalise(record.get("title", "")).text
-        if doc_id.startswith(prefix) and doc_id not in exclude and not any(w in title for w in words):
-            pool.append(doc_id)
+        if not doc_id.startswith(prefix) or doc_id in exclude or any(w in title for w in words):
+            continue
+        if wanted and not any(w in normalise(record.get("text", "")).text for w in wanted):
+            continue
+        pool.append(doc_id)
     if n > len(pool):
         raise ValueError(f"{corpus}: only {len(pool)} unlabelled records match; ask for at most that many")
     chosen = set(random.Random(seed).sample(pool, n))

@@ -167,6 +167,13 @@ def test_labels_sample_draws_unlabelled_plans_reproducibly(tmp_path: Path, capsy
     assert set(drawn("--prefix", "p", "--seed", "8")) != set(first)
     assert main(["labels", "sample", "99", "--seed", "7", "--corpus", str(corpus), "--labels", str(labels)]) != 0
     assert "only 18 unlabelled records match" in capsys.readouterr().err
+    # A stratum: only texts with a lead form, read after normalisation (牽頭 is 牵头).
+    lead = [{"id": "p950", "title": "方案", "text": "（牽頭單位：市財政局）"}, {"id": "p951", "title": "方案", "text": "责任单位"}]
+    _write(corpus, records + lead)
+    argv = ["labels", "sample", "2", "--seed", "7", "--corpus", str(corpus), "--labels", str(labels), "--in-text"]
+    assert main([*argv, "牵头", "责任单位"]) == 0
+    assert capsys.readouterr().out.strip() == "p950,p951"
+    assert main([*argv, "牵头"]) != 0  # one text has it, two were asked for
 
 
 def test_preannotate_writes_a_draft_the_sheet_can_read_when_rules_propose_touching_spans(tmp_path: Path) -> None:

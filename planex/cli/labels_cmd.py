@@ -57,6 +57,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         default=list(NOT_PLANS),
         help="skip records whose normalised title contains any of these (default: %(default)s)",
     )
+    sa.add_argument(
+        "--in-text",
+        nargs="+",
+        default=[],
+        help="draw only from records whose normalised text contains one of these (a stratum, e.g. 牵头 责任单位)",
+    )
     sa.set_defaults(func=sample)
     a = lsub.add_parser("preannotate", help="normalise raw texts and propose spans with the rule extractor")
     a.add_argument("inputs", nargs="+", type=Path, help=".txt files, or a .jsonl corpus with --ids")
@@ -151,7 +157,7 @@ def sample(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise ValueError("n must be at least 1")
     exclude = labelled_ids(args.labels)
-    ids = sample_ids(args.corpus, args.n, args.seed, exclude, args.prefix, args.not_in_title)
+    ids = sample_ids(args.corpus, args.n, args.seed, exclude, args.prefix, args.not_in_title, args.in_text)
     print(",".join(ids))
     print(f"{len(ids)} ids, seed {args.seed}; {len(exclude)} labelled or drafted ids excluded", file=sys.stderr)
     return 0
