@@ -168,7 +168,10 @@ def test_labels_sample_draws_unlabelled_plans_reproducibly(tmp_path: Path, capsy
     assert main(["labels", "sample", "99", "--seed", "7", "--corpus", str(corpus), "--labels", str(labels)]) != 0
     assert "only 18 unlabelled records match" in capsys.readouterr().err
     # A stratum: only texts with a lead form, read after normalisation (牽頭 is 牵头).
-    lead = [{"id": "p950", "title": "方案", "text": "（牽頭單位：市財政局）"}, {"id": "p951", "title": "方案", "text": "责任单位"}]
+    lead = [
+        {"id": "p950", "title": "方案", "text": "（牽頭單位：市財政局）"},
+        {"id": "p951", "title": "方案", "text": "责任单位"},
+    ]
     _write(corpus, records + lead)
     argv = ["labels", "sample", "2", "--seed", "7", "--corpus", str(corpus), "--labels", str(labels), "--in-text"]
     assert main([*argv, "牵头", "责任单位"]) == 0
