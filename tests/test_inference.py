@@ -56,3 +56,26 @@ def test_inference_offsets_property(extractor: Extractor, raw: str) -> None:
     for e in extractor.extract([raw])[0][1]:
         assert raw[e.start : e.end] == e.text
         assert 0 <= e.start < e.end <= len(raw)
+
+
+def test_inference_decodes_one_token_spans_only_for_labels_trained_so(
+    tiny_model_dir: Path, seed_texts: dict[str, str]
+) -> None:
+    """A model's ``single_token_labels`` (planex.json) reach the decoder: other labels get no one-token span."""
+    from dataclasses import replace
+
+    loaded = load_model(tiny_model_dir)
+    text = seed_texts["001_f7c1b273358ac10b"][:2000]
+
+    def lengths(single: list[str] | None) -> dict[str, int]:
+        model = replace(loaded, meta={**loaded.meta, "single_token_labels": single})
+        ((offsets, _),) = Extractor(model).token_probs([text])
+        spans = Extractor(model).predict_normalised([text])[0]
+        starts = [a for a, _ in offsets]
+        return {f"{s.label}@{s.start}": sum(s.start <= a < s.end for a in starts) for s in spans}
+
+    free = lengths(None)
+    assert 1 in free.values(), "the random tiny model makes one-token spans when nothing forbids them"
+    assert 1 not in lengths([]).values()
+    allowed = lengths(["TASK"])
+    assert all(n > 1 for k, n in allowed.items() if not k.startswith("TASK@"))
