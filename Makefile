@@ -44,7 +44,9 @@ RECIPE := --class-weights sqrt --rule-hints --hint-scale 1
 
 # Ablations run cross-layout only: 5-fold CV of one BERT takes 16–40 minutes on 2 cores.
 # Cross-layout trains on 5 documents, where one seed can differ from the next by 0.03 micro-F1
-# (reports/seeds-cross-layout/), so every BERT system runs with 3 seeds there (the whole benchmark: 81 minutes on 2 cores at cfeb462, 91 labelled and 21 held-out documents).
+# (reports/seeds-cross-layout/), so every BERT system runs with 3 seeds there. The whole benchmark took
+# 50 minutes on 2 cores at 5522aa4 (81 at cfeb462 on a slower machine), 91 labelled and 21 held-out documents;
+# held-out documents added since make it a little longer.
 # bert-no-hints is left out: 0.432 against 0.707 cross-layout in reports/previous-run-df7b70a/.
 # held-out: every system trained on labels/ and scored on the sealed labels/heldout/ (labels/README.md).
 BENCHMARK := $(BIN)/planex benchmark --labels labels/ --reports reports/ --epochs 10 $(RECIPE) --repeats 3 \
