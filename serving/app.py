@@ -198,6 +198,7 @@ def create_app(settings: Settings | None = None, reload_on_sighup: bool = False)
             max_length=loaded.meta.get("max_length"),
             line_marker=loaded.meta.get("line_marker"),
             rule_hints=loaded.meta.get("rule_hints"),
+            single_token_labels=loaded.meta.get("single_token_labels"),
             metrics=loaded.meta.get("metrics"),
             limits=limits,
             path=str(loaded.path.resolve()),

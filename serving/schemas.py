@@ -177,6 +177,10 @@ class ModelInfo(ModelOut):
     rule_hints: list[str] | None = Field(
         default=None, description="labels the rule extractor hints to the model as token types (null: no hints)"
     )
+    single_token_labels: list[str] | None = Field(
+        default=None,
+        description="labels the decoder may return as one-token spans, the ones training saw so (null: every label)",
+    )
     metrics: dict[str, Any] | None = Field(description="evaluation metrics saved with the model by training")
     limits: dict[str, int]
     path: str = Field(description="the model folder serving, links resolved")

@@ -235,6 +235,7 @@ def test_api_model_info(client: TestClient) -> None:
     assert info["limits"]["max_chars"] == 200_000 and info["device"] == "cpu" and len(info["scheme_hash"]) == 16
     assert info["line_marker"] == "§"
     assert info["rule_hints"] is None  # the tiny model was trained without rule hints
+    assert info["single_token_labels"] is None  # its planex.json predates the field: every span length decodes
 
 
 def test_api_health_ready_docs_page(client: TestClient) -> None:
