@@ -2,7 +2,8 @@
 
 Format (``LABELING.md``)::
 
-    {"id": "...", "source": "...", "text": "...", "spans": [{"start": 0, "end": 4, "label": "TASK"}]}
+    {"id": "...", "source": "...", "text": "...", "spans": [{"start": 0, "end": 4, "label": "TASK"}],
+     "links": [{"task": [0, 4], "span": [5, 9]}]}
 
 Offsets are Python code-point indices into ``text`` (the normalised text), end exclusive.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from planex import atomic
+from planex.links import Link, link_problems, parse_links
 from planex.scheme import LabelScheme
 
 
@@ -33,11 +35,14 @@ class Document:
     spans: list[Span]
     source: str = ""
     meta: dict[str, object] = field(default_factory=dict)
+    links: list[Link] | None = None  # None: task links not labelled yet (planex.links)
 
     def to_json(self) -> str:
         record: dict[str, object] = {"id": self.id, "source": self.source, "text": self.text}
         record.update(self.meta)
         record["spans"] = [{"start": s.start, "end": s.end, "label": s.label} for s in sorted(self.spans)]
+        if self.links is not None:
+            record["links"] = [k.to_dict() for k in sorted(self.links, key=lambda k: (k.span, k.task))]
         return json.dumps(record, ensure_ascii=False)
 
 
@@ -134,11 +139,13 @@ def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
                 f"{where}: span {s['start']}-{s['end']} says text {s['text']!r} "
                 f"but the document has {text[s['start'] : s['end']]!r} there"
             )
+    links, found = parse_links(record.get("links"), where)
+    problems += found
     if problems:
         return None, problems
     assert isinstance(text, str) and isinstance(doc_id, str)
-    meta = {k: v for k, v in record.items() if k not in ("id", "source", "text", "spans")}
-    return Document(doc_id, text, spans, str(record.get("source", "")), meta), []
+    meta = {k: v for k, v in record.items() if k not in ("id", "source", "text", "spans", "links")}
+    return Document(doc_id, text, spans, str(record.get("source", "")), meta, links), []
 
 
 # Folders of work files that are not gold labels: pre-annotator drafts and review counts.
@@ -186,6 +193,7 @@ def iter_documents(path: Path, scheme: LabelScheme | None) -> Iterator[tuple[Doc
         doc, problems = _parse_line(line, where)
         if doc is not None:
             problems = span_problems(doc.text, doc.spans, names, f"{where} ({doc.id})")
+            problems += link_problems(doc.text, doc.spans, doc.links or [], f"{where} ({doc.id})")
         yield (doc if not problems else None), problems
 
 
