@@ -1,0 +1,58 @@
+"""Layout families: one hand-made text per family, and the families file round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planex import layouts
+
+CASES = [
+    ("pipe_table", "", "| 序号 | 工作任务 | 责任单位 |\n| 1 | 新建公园 | 县住建局 |\n| 2 | 新建学校 | 县教育局 |\n"),
+    ("cell_per_line", "", "序号\n民生实事\n责任单位\n完成时限\n1\n新建2座人行天桥。\n县住建局\n9月投入使用\n"),
+    ("space_table", "", "序号 类别 主要任务 牵头单位 参与单位\n1 水资源 严守红线 市水利局 市发展改革委\n"),
+    ("flattened_table", "", "1、分解表序号项目名称主要内容牵头单位配合单位1增加教育资源供给新建学校12个。教育局各街道"),
+    ("lead_resp_bracket", "", "1.承接下放事项。〔牵头单位:区政府办公室,责任单位:区政府有关部门〕\n"),
+    ("lead_resp_lines", "", "1.地区生产总值增长6%。\n牵头单位:区发改局\n责任单位:各街道\n"),
+    ("lead_helper_lines", "", "(一)小街巷整治。牵头领导:王副局长责任部门:城建科、市政管理处"),
+    ("resp_lenticular", "", "1.推进老旧小区改造。〔责任单位:市住建局〕\n"),
+    ("resp_bracket", "", "1.完善应急预案体系。\n(责任单位:市直各有关单位)\n"),
+    ("resp_line", "", "1.生产总值增长6%以上。\n责任单位:市发改委\n"),
+    ("inline_lead", "", "1.全面实施行政许可事项清单管理。(市政府办公室牵头,市级各有关部门按职责分工负责)"),
+    ("lead_in_prose", "", "建立由市商务局牵头的联席会议制度,统筹推进各项工作。"),
+    ("work_points", "2024年政务公开工作要点", "一、围绕稳增长推进公开。"),
+    ("cover_notice", "关于印发任务分解表的通知", "现将任务分解表印发给你们。各牵头单位要细化措施。"),
+    ("emergency_plan", "某县防汛应急预案", "1 总则 1.1 编制目的"),
+    ("report", "2023年政府信息公开工作年度报告", "一、总体情况"),
+    ("deadline_rows", "", "1.开工老旧小区改造项目50个,5月底前完成。2.背街小巷整治,6月底前完成。"),
+    ("goal_paragraphs", "", "主要目标:到2025年,全市新建5G基站1万个。"),
+    ("other", "", "为深入贯彻落实党中央决策部署,结合我市实际,制定本方案。"),
+]
+
+
+@pytest.mark.parametrize(("family", "title", "text"), CASES, ids=[c[0] for c in CASES])
+def test_layouts_classify_names_each_family(family: str, title: str, text: str) -> None:
+    assert layouts.classify(text, title) == family
+
+
+def test_layouts_every_family_has_a_case() -> None:
+    assert {c[0] for c in CASES} | {layouts.TRADITIONAL} == set(layouts.NAMES)
+
+
+def test_layouts_traditional_script_comes_first() -> None:
+    assert layouts.classify("1.地区生产总值增长。\n牽頭單位:區發改局\n", script="traditional") == layouts.TRADITIONAL
+
+
+def test_layouts_families_file_round_trips(tmp_path: Path) -> None:
+    table = layouts.family_table(
+        [("m00002", "责任单位:市发改委\n", "", "simplified"), ("m00001", "无", "", "simplified")]
+    )
+    assert table["resp_line"] == ["m00002"] and table["other"] == ["m00001"]
+    path = tmp_path / "families.tsv"
+    layouts.write_families(table, path)
+    assert path.read_text(encoding="utf-8").splitlines()[:2] == ["id\tfamily", "m00001\tother"]
+    assert layouts.read_families(path) == {"m00001": "other", "m00002": "resp_line"}
+    (tmp_path / "bad.tsv").write_text("m1 other\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a families file"):
+        layouts.read_families(tmp_path / "bad.tsv")
