@@ -8,8 +8,9 @@ document so the sampler can draw by family.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,15 +86,20 @@ def _responsible_line(text: str) -> bool:
 
 
 def _inline_lead_bracket(text: str) -> bool:
-    return _count(r"[（(][^（()）\n]{2,60}?(?:牵头|负责)[^（()）\n]{0,60}[）)]", text) >= 1
+    brackets = re.findall(r"[（(][^（()）\n]{2,80}?(?:牵头|负责)[^（()）\n]{0,200}[）)]", text)
+    return any("即为" not in b for b in brackets)  # (无牵头单位的，责任单位即为牵头单位) defines, assigns nothing
 
 
 def _inline_lead_sentence(text: str) -> bool:
-    return _count(r"由[^，。；\n]{2,30}?牵头", text) >= 1 or _count(r"[^各]\S{1,10}(?:局|委|办|部)牵头[，,]", text) >= 1
+    return (
+        _count(r"由(?!相关|各)[^，。；\n]{2,30}?牵头", text) >= 1
+        or _count(r"[^各]\S{1,10}(?:局|委|办|部)牵头[，,]", text) >= 1
+    )
 
 
 def _work_points(text: str, title: str) -> bool:
-    return "工作要点" in title or "工作要点" in text[:300]
+    first = text.lstrip().split("\n", 1)[0]
+    return "工作要点" in title or ("工作要点" in first and ("印发" in first or "《" in first))
 
 
 def _deadline_rows(text: str) -> bool:
@@ -124,7 +130,18 @@ class Family:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("pipe_table", "task table as pipe-separated rows (| 序号 | 任务 | 责任单位 |)", lambda t, _: _pipe_table(t)),
+    # Kinds named by their title first: an emergency plan or a report is neither a plan nor a task list.
+    Family("emergency_plan", "emergency plan (应急预案): duties by role, no tasks", lambda _, h: "预案" in h),
+    Family(
+        "report",
+        "report or disclosure report: no assignments",
+        lambda _, h: "报告" in h and not re.search("分解|分工|任务|责任", h),
+    ),
+    Family(
+        "pipe_table",
+        "task table as rows of cells between vertical bars (markdown-style pipe table)",
+        lambda t, _: _pipe_table(t),
+    ),
     Family("cell_per_line", "task table exported one cell per line", lambda t, _: _cell_per_line(t)),
     Family("space_table", "task table rows on one line each, cells separated by spaces", lambda t, _: _space_table(t)),
     Family("flattened_table", "task table with its cells run together on one line", lambda t, _: _flattened_table(t)),
@@ -144,19 +161,30 @@ FAMILIES: tuple[Family, ...] = (
         lambda t, _: _lead_and_helper_lines(t),
     ),
     Family("resp_lenticular", "〔责任单位：X〕 after the task", lambda t, _: _responsible_lenticular(t)),
-    Family("resp_bracket", "（责任单位：X） after the task, no separate lead", lambda t, _: _responsible_bracket(t)),
+    Family(
+        "resp_bracket",
+        "one labelled unit list in brackets: （责任单位：X） or （牵头单位：X）",
+        lambda t, _: _responsible_bracket(t),
+    ),
     Family(
         "resp_line",
         "责任单位：X label after the task (own line or run on), no separate lead",
         lambda t, _: _responsible_line(t),
     ),
-    Family("inline_lead", "（X牵头，Y配合） bracket closing the task sentence", lambda t, _: _inline_lead_bracket(t)),
+    Family(
+        "inline_lead",
+        "（X牵头，Y配合） or （X负责） bracket closing the task sentence",
+        lambda t, _: _inline_lead_bracket(t),
+    ),
     Family("lead_in_prose", "由X牵头 / X牵头， inside the sentence", lambda t, _: _inline_lead_sentence(t)),
     Family("work_points", "工作要点: numbered work points, units seldom named", _work_points),
     Family("cover_notice", "covering notice of a breakdown; duties in prose, table absent", _cover_notice),
     Family("deadline_rows", "tasks with deadlines but no unit marks", lambda t, _: _deadline_rows(t)),
-    Family("emergency_plan", "emergency plan (应急预案): duties by role, no tasks", lambda _, h: "预案" in h),
-    Family("report", "report or disclosure report: no assignments", lambda _, h: "报告" in h and "分解" not in h),
+    Family(
+        "development_plan",
+        "development plan (规划/纲要): goals and projects, units seldom named",
+        lambda _, h: bool(re.search("规划|纲要", h)) and not re.search("分解|分工|任务|责任", h),
+    ),
     Family("goal_paragraphs", "goals and targets in paragraphs, no assignments", lambda t, _: _goal_paragraphs(t)),
 )
 OTHER = "other"
@@ -195,3 +223,40 @@ def read_families(path: Path) -> dict[str, str]:
     if not lines or lines[0] != "id\tfamily":
         raise ValueError(f"{path}: not a families file (its first line should read 'id<TAB>family')")
     return dict(line.split("\t", 1) for line in lines[1:] if line.strip())
+
+
+def documents(corpora: Iterable[Path], seeds: Iterable[Path]) -> Iterator[tuple[str, str, str, str]]:
+    """``(id, raw text, title, script)`` of every record in the corpus files and every seed text."""
+    for path in corpora:
+        for line in read_text(path).splitlines():
+            if line.strip():
+                record = json.loads(line)
+                yield record["id"], record["text"], record.get("title", ""), record.get("script", "simplified")
+    for path in seeds:
+        yield path.stem, read_text(path), "", "simplified"
+
+
+_DESCRIPTIONS = {
+    TRADITIONAL: "repost in traditional script (any layout)",
+    OTHER: "none of the above: openings of notices, opinions and plans before any task mark",
+    **{f.name: f.description for f in FAMILIES},
+}
+
+
+def markdown_table(table: dict[str, list[str]], labelled: set[str]) -> str:
+    """The survey table: per family its description, counts by source, labelled count, example ids."""
+    rows = [
+        "| family | how tasks, leads and deadlines are marked | all | plans.jsonl | plans_more | seeds | labelled "
+        "| example ids |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in NAMES:
+        ids = table[name]
+        new = [i for i in ids if i.startswith("m")]
+        shared = [i for i in ids if re.fullmatch(r"[ps]\d+", i)]
+        examples = ", ".join([*new[:3], *[i for i in ids if i not in new][:3]])
+        rows.append(
+            f"| `{name}` | {_DESCRIPTIONS[name]} | {len(ids)} | {len(shared)} | {len(new)} "
+            f"| {len(ids) - len(new) - len(shared)} | {sum(i in labelled for i in ids)} | {examples} |"
+        )
+    return "\n".join(rows) + "\n"

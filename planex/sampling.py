@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from planex.labelfile import label_files, load_documents
@@ -41,11 +41,16 @@ def sample_ids(
     prefix: str = "",
     not_in_title: Iterable[str] = NOT_PLANS,
     in_text: Iterable[str] = (),
+    family: str = "",
+    families: Mapping[str, str] | None = None,
 ) -> list[str]:
     """``n`` ids drawn with ``seed`` from records whose id starts with ``prefix``, outside ``exclude``,
     whose normalised title contains none of ``not_in_title`` and, if ``in_text`` is given, whose
-    normalised text contains one of its words (a stratum, e.g. plans with lead units); in corpus order."""
+    normalised text contains one of its words (a stratum, e.g. plans with lead units); with ``family``,
+    only records that ``families`` (``labels/families.tsv``) puts in that layout family; in corpus order."""
     words, wanted = tuple(not_in_title), tuple(in_text)
+    if family and families is None:
+        raise ValueError("drawing by family needs the families file (labels/families.tsv)")
     pool = []
     for line in read_text(corpus).splitlines():
         if not line.strip():
@@ -56,8 +61,11 @@ def sample_ids(
             continue
         if wanted and not any(w in normalise(record.get("text", "")).text for w in wanted):
             continue
+        if family and families is not None and families.get(doc_id) != family:
+            continue
         pool.append(doc_id)
     if n > len(pool):
-        raise ValueError(f"{corpus}: only {len(pool)} unlabelled records match; ask for at most that many")
+        where = f" in family {family}" if family else ""
+        raise ValueError(f"{corpus}: only {len(pool)} unlabelled records match{where}; ask for at most that many")
     chosen = set(random.Random(seed).sample(pool, n))
     return [i for i in pool if i in chosen]

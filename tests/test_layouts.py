@@ -26,6 +26,7 @@ CASES = [
     ("emergency_plan", "某县防汛应急预案", "1 总则 1.1 编制目的"),
     ("report", "2023年政府信息公开工作年度报告", "一、总体情况"),
     ("deadline_rows", "", "1.开工老旧小区改造项目50个,5月底前完成。2.背街小巷整治,6月底前完成。"),
+    ("development_plan", "某县国民经济和社会发展第十四个五年规划纲要", "主要目标:到2025年。"),
     ("goal_paragraphs", "", "主要目标:到2025年,全市新建5G基站1万个。"),
     ("other", "", "为深入贯彻落实党中央决策部署,结合我市实际,制定本方案。"),
 ]
@@ -56,3 +57,31 @@ def test_layouts_families_file_round_trips(tmp_path: Path) -> None:
     (tmp_path / "bad.tsv").write_text("m1 other\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not a families file"):
         layouts.read_families(tmp_path / "bad.tsv")
+
+
+def test_layouts_sampler_draws_within_one_family(tmp_path: Path) -> None:
+    import json
+
+    from planex.sampling import sample_ids
+
+    corpus = tmp_path / "plans_more.jsonl"
+    records = [{"id": f"m{i:05d}", "title": "方案", "text": "正文"} for i in range(1, 9)]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    families = {f"m{i:05d}": ("resp_line" if i % 2 else "inline_lead") for i in range(1, 9)}
+    drawn = sample_ids(corpus, 3, 5, {"m00001"}, family="resp_line", families=families)
+    assert len(drawn) == 3 and all(families[i] == "resp_line" for i in drawn) and "m00001" not in drawn
+    assert drawn == sample_ids(corpus, 3, 5, {"m00001"}, family="resp_line", families=families)
+    with pytest.raises(ValueError, match="only 3 unlabelled records match in family resp_line"):
+        sample_ids(corpus, 4, 5, {"m00001"}, family="resp_line", families=families)
+    with pytest.raises(ValueError, match="families file"):
+        sample_ids(corpus, 1, 5, set(), family="resp_line")
+
+
+def test_layouts_markdown_table_counts_sources_and_labelled() -> None:
+    table = {name: [] for name in layouts.NAMES}
+    table["resp_line"] = ["m00002", "p00056", "000_seed"]
+    text = layouts.markdown_table(table, labelled={"p00056"})
+    row = next(line for line in text.splitlines() if line.startswith("| `resp_line`"))
+    assert row.split(" | ")[2:7] == ["3", "1", "1", "1", "1"]
+    assert row.endswith("m00002, p00056, 000_seed |")
+    assert len(text.splitlines()) == len(layouts.NAMES) + 2
