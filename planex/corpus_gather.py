@@ -33,7 +33,7 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # Titles of documents that hold no task assignments, whatever their text says (emergency plans,
 # reports, laws and rules); a work report's task breakdown (政府工作报告…任务分解) is kept.
-_NOT_PLAN_TITLE = re.compile(r"预案|条例|规定|细则|办法|法$|答复|批复|函$|通报|公示|公告|年报|年度报告")
+_NOT_PLAN_TITLE = re.compile(r"预案|解读|条例|规定|细则|办法|法$|答复|批复|函$|通报|公示|公告|年报|年度报告")
 _REPORT = re.compile(r"报告")
 _BREAKDOWN = re.compile(r"分工|分解|任务|责任|清单")
 # A plan that assigns work names who does it, or by when.
