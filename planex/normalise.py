@@ -140,18 +140,23 @@ def _line_wraps(text: str) -> list[_Edit]:
     A break is joined when the line before it is long, does not end a sentence,
     and the line after it does not start a new item:
     ``…市人力\\n\\n资源社会保障局…`` → ``…市人力资源社会保障局…``.
+    A break beside a table row (a line with a ``|`` between cells, as ``planex.documents``
+    writes tables) is kept, so each row stays one line.
     """
     edits = []
     for m in _BREAK.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         line = text[line_start : m.start()].strip(" \t\u3000\xa0")
         nxt = text[m.end() : m.end() + 12]
+        next_end = text.find("\n", m.end())
         if (
             len(line) >= _MIN_WRAPPED_LINE
             and line[-1] not in _TERMINAL
             and not _TITLE_END.search(line)
             and nxt[:1] not in ("", "\n")
             and not _ITEM_START.match(nxt)
+            and "|" not in line
+            and "|" not in text[m.end() : len(text) if next_end < 0 else next_end]
         ):
             edits.append(_Edit(m.start(), m.end(), ""))
     return edits

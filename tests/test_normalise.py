@@ -41,6 +41,22 @@ def test_normalise_exact(raw: str, text: str) -> None:
     assert normalise(raw).text == text
 
 
+_WRAP = "加快经济社会运行数据整合利用，充分利用统计数据、行业数据、政务数据"  # 33 characters, no sentence end
+_ROW = "1 | 加快经济社会运行数据整合利用，构建经济治理数据库 | 市发展改革委、市大数据局 | 2023年年底前"
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (_WRAP + "\n社会数据等数据资源。", _WRAP + "社会数据等数据资源。"),  # a PDF line wrap is joined
+        (_ROW + "\n2 | 建设平台 | 市委政法委 | 2023年年底前", None),  # a table row stays a line
+        (_WRAP + "\n" + _ROW, None),  # so does the break before a row
+    ],
+)
+def test_normalise_keeps_table_rows_apart(raw: str, text: str | None) -> None:
+    assert normalise(raw).text == (raw if text is None else text)
+
+
 def test_normalise_to_raw_covers_annotation_source() -> None:
     n = normalise("各功能區(qū)管委會(huì)")
     assert n.text == "各功能区管委会"
