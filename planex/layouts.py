@@ -42,7 +42,8 @@ def _cell_per_line(text: str) -> bool:
 
 
 def _pipe_table(text: str) -> bool:
-    return sum(1 for x in _lines(text) if x.count("|") >= 3) >= 3 and bool(re.search(_UNIT_LABEL, text))
+    bars = sum(1 for x in _lines(text) if len(re.findall("[|│┃]", x)) >= 3)
+    return bars >= 3 and bool(re.search(_UNIT_LABEL + "|牵头", re.sub(r"\s", "", text)))
 
 
 def _space_table(text: str) -> bool:
@@ -60,16 +61,16 @@ def _lead_and_responsible_bracket(text: str) -> bool:
 
 
 def _lead_and_responsible_lines(text: str) -> bool:
-    lead = _count(r"(?m)^\s*牵头单位[:：]", text)
-    resp = _count(r"(?m)^\s*(?:责任单位|协办单位|配合单位|参与单位)[:：]", text)
+    lead = _count(r"(?m)^\s*(?:牵头单位|牵头责任单位|牵头部门)[:：]", text)
+    resp = _count(r"(?m)^\s*(?:责任单位|协办单位|配合单位|参与单位|协同责任单位|协同单位|配合部门)[:：]", text)
     inline = _count(r"牵头单位[:：][^\n]{1,60}?(?:责任单位|配合单位)[:：]", text)
     return (lead >= 1 and resp >= 1) or inline >= 2
 
 
 def _lead_and_helper_lines(text: str) -> bool:
     # 牵头领导 / 责任部门, 配合领导 / 配合部门 and the like, without a 牵头单位 label.
-    return _count(r"(?:牵头领导|责任领导|分管领导)[:：]", text) >= 1 and bool(
-        re.search(r"(?:责任部门|责任科室|配合部门|责任单位)[:：]", text)
+    return _count(r"(?:牵头领导|责任领导|分管领导|分管省领导|分管市领导|牵头负责领导)[:：]", text) >= 1 and bool(
+        re.search(r"(?:责任部门|责任科室|配合部门|责任单位|部门分工)[:：]", text)
     )
 
 
@@ -139,7 +140,7 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "pipe_table",
-        "task table as rows of cells between vertical bars (markdown-style pipe table)",
+        "task table as rows of cells between vertical bars (| or box-drawing │)",
         lambda t, _: _pipe_table(t),
     ),
     Family("cell_per_line", "task table exported one cell per line", lambda t, _: _cell_per_line(t)),
@@ -157,7 +158,7 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "lead_helper_lines",
-        "牵头领导/责任领导 with 责任部门/配合部门 labels",
+        "a leader label (牵头领导/分管省领导：name) with 责任部门/部门分工 labels",
         lambda t, _: _lead_and_helper_lines(t),
     ),
     Family("resp_lenticular", "〔责任单位：X〕 after the task", lambda t, _: _responsible_lenticular(t)),

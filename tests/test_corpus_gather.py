@@ -42,6 +42,8 @@ def test_corpus_gather_reserved_share_counts_the_t2s_form_too() -> None:
         ("2024年政府工作报告重点任务分解", PLAN, True),
         ("某县实施方案", "一、总体要求。坚持稳中求进。", False),
         ("某縣民生實事責任分工方案", "1.新建公園。（縣住建局牽頭）", True),
+        ("乡镇2023年工作要点", "一、做强产业。1.发展茶产业。", True),
+        ("某县政策解读", PLAN, False),
     ],
 )
 def test_corpus_gather_plan_reason_keeps_plans_that_assign_tasks(title: str, text: str, kept: bool) -> None:

@@ -37,6 +37,12 @@ def test_layouts_classify_names_each_family(family: str, title: str, text: str) 
     assert layouts.classify(text, title) == family
 
 
+def test_layouts_box_drawn_table_is_a_pipe_table() -> None:
+    rows = ["┌──┬──┬──┐", "│ 工 作 任 务 │分管领导│牵头组织实施单位│", "├──┼──┼──┤", "│ 抓好财税 │梁志强│市财政局│"]
+    box = "\n".join([*rows, "├──┼──┼──┤", "│ 优先发展教育 │ │市教育局│", "└──┴──┴──┘"])
+    assert layouts.classify(box) == "pipe_table"
+
+
 def test_layouts_every_family_has_a_case() -> None:
     assert {c[0] for c in CASES} | {layouts.TRADITIONAL} == set(layouts.NAMES)
 
