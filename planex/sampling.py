@@ -69,3 +69,19 @@ def sample_ids(
         raise ValueError(f"{corpus}: only {len(pool)} unlabelled records match{where}; ask for at most that many")
     chosen = set(random.Random(seed).sample(pool, n))
     return [i for i in pool if i in chosen]
+
+
+def draw_by_family(
+    corpus: Path, families: Mapping[str, str], seed: int, exclude: set[str], prefix: str, per_family: int = 3
+) -> dict[str, list[str]]:
+    """For each family among the unlabelled ``prefix`` records, draw with ``seed`` up to ``per_family``
+    ids but never more than half the family rounded up, so a small family keeps some for training."""
+    sizes: dict[str, int] = {}
+    for line in read_text(corpus).splitlines():
+        doc_id = json.loads(line)["id"] if line.strip() else ""
+        if doc_id.startswith(prefix) and doc_id not in exclude and doc_id in families:
+            sizes[families[doc_id]] = sizes.get(families[doc_id], 0) + 1
+    return {
+        name: sample_ids(corpus, min(per_family, (n + 1) // 2), seed, exclude, prefix, (), (), name, families)
+        for name, n in sorted(sizes.items())
+    }

@@ -91,3 +91,17 @@ def test_layouts_markdown_table_counts_sources_and_labelled() -> None:
     assert row.split(" | ")[2:7] == ["3", "1", "1", "1", "1"]
     assert row.endswith("m00002, p00056, 000_seed |")
     assert len(text.splitlines()) == len(layouts.NAMES) + 2
+
+
+def test_layouts_draw_by_family_takes_at_most_half_of_each_family(tmp_path: Path) -> None:
+    import json
+
+    from planex.sampling import draw_by_family
+
+    corpus = tmp_path / "plans_more.jsonl"
+    records = [{"id": f"m{i:05d}", "title": "政府工作报告任务分解", "text": "正文"} for i in range(1, 12)]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    families = {f"m{i:05d}": "cover_notice" for i in range(1, 9)} | {"m00009": "pipe_table", "m00010": "resp_line"}
+    drawn = draw_by_family(corpus, families, 3, {"m00010"}, "m")
+    assert {k: len(v) for k, v in drawn.items()} == {"cover_notice": 3, "pipe_table": 1}
+    assert drawn == draw_by_family(corpus, families, 3, {"m00010"}, "m")  # the title word 报告 excludes nothing
