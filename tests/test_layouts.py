@@ -105,3 +105,15 @@ def test_layouts_draw_by_family_takes_at_most_half_of_each_family(tmp_path: Path
     drawn = draw_by_family(corpus, families, 3, {"m00010"}, "m")
     assert {k: len(v) for k, v in drawn.items()} == {"cover_notice": 3, "pipe_table": 1}
     assert drawn == draw_by_family(corpus, families, 3, {"m00010"}, "m")  # the title word 报告 excludes nothing
+
+
+def test_layouts_sources_find_gathered_documents_in_the_project_corpus(tmp_path: Path) -> None:
+    import json
+
+    from planex.sources import PROJECT_CORPUS, source_text
+
+    first = json.loads(PROJECT_CORPUS.read_text(encoding="utf-8").splitlines()[0])
+    missing = tmp_path / "absent.jsonl"  # no shared corpus beside the clone: the project file still answers
+    assert source_text(f"corpus:{first['id']} {first['url']}", missing) == first["text"]
+    with pytest.raises(ValueError, match="no document m99999"):
+        source_text("corpus:m99999", missing)
