@@ -28,8 +28,8 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check planex serving training tests
-	$(BIN)/ruff format --check planex serving training tests
+	$(BIN)/ruff check planex planex_cli serving training tests
+	$(BIN)/ruff format --check planex planex_cli serving training tests
 	$(BIN)/mypy
 
 model: $(STAMP)
@@ -39,15 +39,15 @@ model: $(STAMP)
 
 # The default recipe, measured by `make benchmark` as the system `bert` (reports/README.md). No layout
 # augmentation since the b517cbb run: without it cross-layout 0.905 ± 0.003 against 0.863 ± 0.034 (3 seeds),
-# CV 0.953 against 0.941 (reports/ablation-s8-cv/), and training takes a third of the time.
+# CV 0.953 against 0.941 (5de254a:reports/ablation-s8-cv/), and training takes a third of the time.
 RECIPE := --class-weights sqrt --rule-hints --hint-scale 1
 
 # Ablations run cross-layout only: 5-fold CV of one BERT takes 16–40 minutes on 2 cores.
 # Cross-layout trains on 5 documents, where one seed can differ from the next by 0.03 micro-F1
-# (reports/seeds-cross-layout/), so every BERT system runs with 3 seeds there. The whole benchmark took
+# (5de254a:reports/seeds-cross-layout/), so every BERT system runs with 3 seeds there. The whole benchmark took
 # 50 minutes on 2 cores at 5522aa4 (81 at cfeb462 on a slower machine), 91 labelled and 21 held-out documents;
 # held-out documents added since make it a little longer.
-# bert-no-hints is left out: 0.432 against 0.707 cross-layout in reports/previous-run-df7b70a/.
+# bert-no-hints is left out: 0.432 against 0.707 cross-layout in 5de254a:reports/previous-run-df7b70a/.
 # held-out: every system trained on labels/ and scored on the sealed labels/heldout/ (labels/README.md).
 BENCHMARK := $(BIN)/planex benchmark --labels labels/ --reports reports/ --epochs 10 $(RECIPE) --repeats 3 \
 	  --settings cross-layout all-data held-out --heldout labels/heldout \

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planex.labelfile import Span
+from planex.document import Span
 
 Offsets = Sequence[tuple[int, int]]
 

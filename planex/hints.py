@@ -23,7 +23,7 @@ import torch
 from transformers import PreTrainedModel
 
 from planex import rules
-from planex.labelfile import Span
+from planex.document import Span
 
 # The labels the rule extractor produces. Fixed, so a model's type ids keep their meaning when
 # users add labels to their scheme (the rules know nothing of new labels).

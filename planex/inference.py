@@ -17,6 +17,7 @@ from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags,
 from planex.hints import hint_ids
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
+from planex.modelspec import WindowConfig, window_config
 from planex.normalise import Normalised, normalise
 
 
@@ -33,30 +34,19 @@ class Entity:
     norm_end: int
 
 
-@dataclass(frozen=True)
-class WindowConfig:
-    max_tokens: int = 256  # per window, [CLS] and [SEP] included
-    stride: int = 192  # tokens between window starts: 64 tokens of overlap
-    batch_size: int = 16  # windows per forward pass
-
-    def __post_init__(self) -> None:
-        if not 8 <= self.max_tokens <= 512 or not 0 < self.stride <= self.max_tokens - 2:
-            raise ValueError("need 8 ≤ max_tokens ≤ 512 and 0 < stride ≤ max_tokens - 2")
-
-
 class Extractor:
     """Predicts spans with a loaded model; thread-safe for concurrent calls (inference only)."""
 
     def __init__(self, loaded: LoadedModel, config: WindowConfig | None = None):
+        """``config``: the windows (default: :func:`planex.modelspec.window_config` of the model's spec,
+        the rule every caller uses; tests pass small windows to exercise the merging)."""
         self.loaded = loaded
-        if config is None:
-            size = min(256, int(loaded.meta.get("max_length", 256)))
-            config = WindowConfig(max_tokens=size, stride=max(1, (size - 2) * 3 // 4))  # a quarter overlap
-        self.config = config
-        self.tags = list(loaded.scheme.tags)  # load_model checked config.id2label equals these
-        self.line_marker: str | None = loaded.meta.get("line_marker") or None
-        self.rule_hints = bool(loaded.meta.get("rule_hints"))  # load_model checked the weights can take them
-        single = loaded.meta.get("single_token_labels")  # absent in older models: every span length allowed
+        spec = loaded.spec
+        self.config = config or window_config(spec)
+        self.tags = list(spec.scheme.tags)  # load_model checked config.id2label equals these
+        self.line_marker = spec.line_marker
+        self.rule_hints = bool(spec.rule_hints)  # load_model checked the weights can take them
+        single = spec.single_token_labels  # None in older models: every span length allowed
         self.single_token_labels: frozenset[str] | None = None if single is None else frozenset(single)
 
     def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:

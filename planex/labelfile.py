@@ -12,38 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from planex import atomic
-from planex.links import Link, link_problems, parse_links
+from planex.document import Document, Span
+from planex.links import link_problems, parse_links
 from planex.scheme import LabelScheme
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    start: int
-    end: int
-    label: str
-
-
-@dataclass
-class Document:
-    id: str
-    text: str
-    spans: list[Span]
-    source: str = ""
-    meta: dict[str, object] = field(default_factory=dict)
-    links: list[Link] | None = None  # None: task links not labelled yet (planex.links)
-
-    def to_json(self) -> str:
-        record: dict[str, object] = {"id": self.id, "source": self.source, "text": self.text}
-        record.update(self.meta)
-        record["spans"] = [{"start": s.start, "end": s.end, "label": s.label} for s in sorted(self.spans)]
-        if self.links is not None:
-            record["links"] = [k.to_dict() for k in sorted(self.links, key=lambda k: (k.span, k.task))]
-        return json.dumps(record, ensure_ascii=False)
 
 
 class LabelFileError(ValueError):
@@ -148,29 +123,39 @@ def _parse_line(line: str, where: str) -> tuple[Document | None, list[str]]:
     return Document(doc_id, text, spans, str(record.get("source", "")), meta, links), []
 
 
-# Folders of work files that are not gold labels: pre-annotator drafts and review counts.
-NOT_LABELS = {"drafts", "review"}
-# Gold documents sealed for testing: training, benchmarks and rule work leave them out unless
-# they are named directly (`--labels labels/heldout`), so their score stays an unseen-data score.
-HELD_OUT = "heldout"
+# The folders under labels/ by what they hold (labels/README.md). Only these are read when a folder
+# is given, so a new folder is never trained on by accident: it is refused until it is named here.
+GOLD = ("seeds", "corpus")  # gold labels: training, cross-validation, rule work
+HELD_OUT = "heldout"  # sealed gold for testing: read only when asked (or named directly)
+FEEDBACK = "feedback"  # unreviewed corrections posted to the API: read only when asked
+WORK = "work"  # drafts, review counts and sheets, annotators' notes: never labels
 
 
 def label_files(paths: Iterable[str | Path], feedback: bool = False, heldout: bool = False) -> list[Path]:
-    """Expand folders to the ``*.jsonl`` files under them (sorted), skipping ``drafts/`` and ``review/``.
+    """Expand folders to their ``*.jsonl`` label files (sorted); files named directly are kept.
 
-    ``feedback/`` (unreviewed corrections posted to the API) is skipped too unless ``feedback``
-    is true, so gold-label scores never include them by accident; ``heldout/`` unless ``heldout``
-    is true. Files and folders named directly are kept.
+    A folder gives the files directly in it and those under its gold subfolders (:data:`GOLD`);
+    ``heldout/`` only if ``heldout`` is true and ``feedback/`` only if ``feedback`` is true, so
+    scores never include them by accident; ``work/`` never. Any other subfolder holding label
+    files is refused with a message, rather than trained on or skipped without a word.
     """
-    skip = set(NOT_LABELS)
-    if not feedback:
-        skip.add("feedback")
-    if not heldout:
-        skip.add(HELD_OUT)
+    wanted = set(GOLD) | ({HELD_OUT} if heldout else set()) | ({FEEDBACK} if feedback else set())
+    known = {*GOLD, HELD_OUT, FEEDBACK, WORK}
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(f for f in sorted(p.rglob("*.jsonl")) if not skip & set(f.relative_to(p).parts[:-1]))
+            files.extend(sorted(p.glob("*.jsonl")))
+            for sub in sorted(d for d in p.iterdir() if d.is_dir()):
+                if sub.name in wanted:
+                    files.extend(sorted(sub.rglob("*.jsonl")))
+                elif sub.name not in known and any(sub.rglob("*.jsonl")):
+                    raise LabelFileError(
+                        [
+                            f"{sub}: a folder of label files that is neither gold ({', '.join(GOLD)}), "
+                            f"{HELD_OUT}, {FEEDBACK} nor {WORK}; move work files under {p / WORK}, or name the "
+                            "folder directly (or add it to GOLD in planex/labelfile.py if it is gold)"
+                        ]
+                    )
         elif p.exists():
             files.append(p)
         else:

@@ -14,8 +14,10 @@ exactly as training did; models trained without one (``None``) see text as befor
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
-from transformers import PreTrainedTokenizerBase
+if TYPE_CHECKING:  # the CLI reads DEFAULT_MARKER for `train --help`, which must not import transformers
+    from transformers import PreTrainedTokenizerBase
 
 DEFAULT_MARKER = "§"  # in GB2312 and the hub Chinese vocabularies; absent from the corpus and the seeds
 

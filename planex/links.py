@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from planex.tasktable import TASK, build_task_table
 
 if TYPE_CHECKING:
-    from planex.labelfile import Span
+    from planex.document import Span
 
 Offsets = tuple[int, int]
 

@@ -8,8 +8,12 @@ character and carry each span across; a span whose characters changed is reporte
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from pathlib import Path
 
-from planex.labelfile import Span
+from planex.document import Span
+from planex.labelfile import load_documents, write_documents
+from planex.normalise import normalise
+from planex.sources import source_text
 
 
 def _char_map(old: str, new: str) -> list[int | None]:
@@ -38,3 +42,23 @@ def migrate_spans(old: str, new: str, spans: list[Span]) -> tuple[list[Span], li
             )
         moved.append(span)
     return moved, problems
+
+
+def renormalise_file(path: Path, corpus: Path) -> tuple[int, int, list[str]]:
+    """Re-normalise every document of a label file from its source and move its spans; rewrite it if changed.
+
+    Return (documents changed, documents, problems): a problem names a span whose characters changed.
+    """
+    docs = load_documents([path])
+    changed, problems = 0, []
+    for doc in docs:
+        raw = doc.meta.get("raw") if doc.source.startswith("feedback:") else source_text(doc.source, corpus)
+        new = normalise(str(raw)).text
+        if new != doc.text:
+            doc.spans, found = migrate_spans(doc.text, new, doc.spans)
+            problems += [f"{path} {doc.id}: {p}" for p in found]
+            doc.text = new
+            changed += 1
+    if changed:
+        write_documents(path, docs)
+    return changed, len(docs), problems

@@ -1,14 +1,13 @@
 """Load token-classification models and base models, refusing anything incomplete or unsafe.
 
 A planex model folder is a Hugging Face model folder (``config.json`` with ``id2label``,
-``model.safetensors``, tokenizer files) plus ``planex.json``: the label scheme it was
-trained with, that scheme's hash, its name and version. Weights are only ever read
-from safetensors, and remote code is never trusted.
+``model.safetensors``, tokenizer files) plus ``planex.json``, its spec (:mod:`planex.modelspec`):
+the label scheme it was trained with, that scheme's hash, how to feed and decode it, its name and
+version. Weights are only ever read from safetensors, and remote code is never trusted.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import warnings
 from dataclasses import dataclass
@@ -20,32 +19,32 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrai
 
 from planex.device import pick_device
 from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT
-from planex.scheme import LabelScheme, SchemeError, parse_scheme
+from planex.modelspec import META_FILE, ModelLoadError, ModelSpec, read_spec, spec_to_json
+from planex.scheme import LabelScheme
 
-META_FILE = "planex.json"
+__all__ = ["META_FILE", "LoadedModel", "ModelLoadError", "ModelSpec", "load_model", "save_model"]
 OFFLINE_BASES = "models/base/ (the in-house base made by `planex pretrain`) or any local Hugging Face folder"
-
-
-class ModelLoadError(ValueError):
-    """A model folder that cannot be served or trained from; the message names the folder and the fix."""
 
 
 @dataclass
 class LoadedModel:
     model: PreTrainedModel
     tokenizer: PreTrainedTokenizerBase
-    scheme: LabelScheme
-    meta: dict[str, Any]
+    spec: ModelSpec
     path: Path
     device: torch.device
 
     @property
+    def scheme(self) -> LabelScheme:
+        return self.spec.scheme
+
+    @property
     def name(self) -> str:
-        return str(self.meta.get("name", self.path.name))
+        return self.spec.name
 
     @property
     def version(self) -> str:
-        return str(self.meta.get("version", "unversioned"))
+        return self.spec.version
 
 
 def _require(path: Path, name: str, fix: str) -> Path:
@@ -53,20 +52,6 @@ def _require(path: Path, name: str, fix: str) -> Path:
     if not f.is_file():
         raise ModelLoadError(f"model folder {path}: {name} is missing; {fix}")
     return f
-
-
-def read_meta(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    f = _require(path, META_FILE, "this is not a planex model folder (train one with `planex train`)")
-    try:
-        meta = json.loads(f.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ModelLoadError(
-            f"model folder {path}: {META_FILE} is not valid JSON ({e}); retrain or restore it"
-        ) from None
-    if not isinstance(meta, dict):
-        raise ModelLoadError(f"model folder {path}: {META_FILE} must hold a JSON object")
-    return meta
 
 
 def load_tokenizer(path: str | Path) -> PreTrainedTokenizerBase:
@@ -87,17 +72,10 @@ def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str 
     path = Path(path)
     if not path.is_dir():
         raise ModelLoadError(f"model folder {path} does not exist; train one with `planex train` or pass --model")
-    meta = read_meta(path)
+    spec = read_spec(path)
+    model_scheme = spec.scheme
     _require(path, "config.json", "the folder is incomplete; retrain or copy the whole folder")
     _require(path, "model.safetensors", "planex loads weights from safetensors only (pytorch_model.bin is refused)")
-    try:
-        model_scheme = parse_scheme(meta.get("scheme"), f"{path}/{META_FILE}")
-    except SchemeError as e:
-        raise ModelLoadError(str(e)) from None
-    if meta.get("scheme_hash") != model_scheme.hash:
-        raise ModelLoadError(
-            f"model folder {path}: {META_FILE} scheme_hash does not match its scheme; the file was edited"
-        )
     if scheme is not None and scheme.hash != model_scheme.hash:
         raise ModelLoadError(
             f"model folder {path} was trained with labels {', '.join(model_scheme.names)} but the scheme in use has "
@@ -116,10 +94,10 @@ def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str 
         )
     if [model.config.id2label[i] for i in range(len(model.config.id2label))] != list(model_scheme.tags):
         raise ModelLoadError(f"model folder {path}: config.json id2label does not match {META_FILE}; retrain the model")
-    _check_rule_hints(path, meta, model)
+    _check_rule_hints(path, spec, model)
     dev = pick_device(device)
     model.to(dev).eval()
-    return LoadedModel(model, tokenizer, model_scheme, meta, path, dev)
+    return LoadedModel(model, tokenizer, spec, path, dev)
 
 
 def load_token_classifier(source: str, **kwargs: Any) -> tuple[Any, list[str]]:
@@ -147,14 +125,14 @@ def _drop_load_report(record: logging.LogRecord) -> bool:
     return "LOAD REPORT" not in record.getMessage()
 
 
-def _check_rule_hints(path: Path, meta: dict[str, Any], model: PreTrainedModel) -> None:
+def _check_rule_hints(path: Path, spec: ModelSpec, model: PreTrainedModel) -> None:
     """Refuse hints this planex cannot give or the weights cannot take; warn if the rules changed since training."""
-    hints = meta.get("rule_hints")
+    hints = spec.rule_hints
     if not hints:
         return
     if tuple(hints) != HINT_LABELS:
         raise ModelLoadError(
-            f"model folder {path}: trained with rule hints {hints}, but this planex gives hints for "
+            f"model folder {path}: trained with rule hints {list(hints)}, but this planex gives hints for "
             f"{list(HINT_LABELS)}; retrain the model with this version"
         )
     types = getattr(model.config, "type_vocab_size", 0)
@@ -163,7 +141,7 @@ def _check_rule_hints(path: Path, meta: dict[str, Any], model: PreTrainedModel) 
             f"model folder {path}: {META_FILE} says the model reads rule hints, but its config has {types} token "
             f"types (hints need {N_HINT_TYPES}); the folder is inconsistent, retrain or restore it"
         )
-    trained_with = meta.get("rules_fingerprint")
+    trained_with = spec.rules_fingerprint
     if trained_with and trained_with != RULES_FINGERPRINT:
         warnings.warn(
             f"model folder {path}: trained with other rules (planex/rules.py {trained_with}, now "
@@ -199,24 +177,24 @@ def save_model(
     path: str | Path,
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    scheme: LabelScheme,
-    meta: dict[str, Any],
+    spec: ModelSpec,
     extra_files: dict[str, str] | None = None,
 ) -> Path:
     """Write a complete planex model folder atomically (weights, tokenizer, ``planex.json``, extras).
 
     ``id2label``/``label2id`` are written into the model config, so the folder describes itself.
     """
+    import json
+
     from planex import atomic
 
-    model.config.id2label = scheme.id2label
-    model.config.label2id = scheme.label2id
-    full_meta = {**meta, "scheme": scheme.to_dict(), "scheme_hash": scheme.hash}
+    model.config.id2label = spec.scheme.id2label
+    model.config.label2id = spec.scheme.label2id
     path = Path(path)
     with atomic.directory(path) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
-        (tmp / META_FILE).write_text(json.dumps(full_meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        (tmp / META_FILE).write_text(json.dumps(spec_to_json(spec), indent=2, ensure_ascii=False), encoding="utf-8")
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
     return path

@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from planex.modelio import META_FILE
+from planex.modelspec import META_FILE
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 DEFAULT = "default"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from planex.labelfile import Span
+from planex.document import Span
 from planex.tasktable import marker_rank
 
 MARKER = (

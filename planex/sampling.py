@@ -12,12 +12,12 @@ import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from planex.labelfile import label_files, load_documents
+from planex.labelfile import WORK, label_files, load_documents
 from planex.normalise import normalise
 from planex.textio import read_text
 
 # Document kinds that hold no work plan: emergency plans, disclosure and work reports, circulars,
-# replies and letters (the kinds earlier batches excluded; labels/notes/).
+# replies and letters (the kinds earlier batches excluded; labels/work/notes/).
 NOT_PLANS = ("预案", "报告", "通报", "批复", "函", "答复", "情况")
 
 
@@ -26,9 +26,10 @@ def labelled_ids(roots: Iterable[Path]) -> set[str]:
     ids: set[str] = set()
     for root in roots:
         ids |= {d.id for d in load_documents([root], heldout=True)}
-        if (root / "drafts").is_dir():  # a draft's gold may not exist yet
+        drafts = root / WORK / "drafts"
+        if drafts.is_dir():  # a draft's gold may not exist yet
             # Only the ids: drafts are not validated labels (older ones hold spans a label file refuses).
-            for f in label_files([root / "drafts"]):
+            for f in label_files([drafts]):
                 ids |= {json.loads(line)["id"] for line in read_text(f).splitlines() if line.strip()}
     return ids
 

@@ -8,7 +8,14 @@ span by writing an approximate offset. Lines starting with ``#`` are comments.
 
 from __future__ import annotations
 
-from planex.labelfile import Document, Span
+from collections.abc import Iterable
+from pathlib import Path
+
+from planex import atomic
+from planex.document import Document, Span
+from planex.labelfile import LabelFileError, span_problems
+from planex.scheme import LabelScheme
+from planex.textio import read_text
 
 
 def to_sheet(doc: Document) -> str:
@@ -65,3 +72,33 @@ def review_counts(proposed: list[Span], final: list[Span]) -> dict[str, int]:
         "added": len(new) - changed,
         "final": len(fin),
     }
+
+
+def write_sheets(docs: Iterable[Document], out: Path) -> None:
+    """Write ``<id>.tsv`` (the sheet) and ``<id>.txt`` (the normalised text) per document into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        atomic.write_text(out / f"{doc.id}.tsv", to_sheet(doc))
+        atomic.write_text(out / f"{doc.id}.txt", doc.text)
+
+
+def apply_sheets(
+    drafts: Iterable[Document], sheets: Path, scheme: LabelScheme
+) -> tuple[list[Document], list[dict[str, object]]]:
+    """Final documents from drafts and their reviewed ``<id>.tsv`` sheets, and review counts per document.
+
+    Raise :class:`LabelFileError` listing every problem (a sheet line that does not parse or place, a span
+    a label file may not hold, a label outside ``scheme``): nothing is half applied.
+    """
+    final, problems, counts = [], [], []
+    for doc in drafts:
+        path = sheets / f"{doc.id}.tsv"
+        spans, found = from_sheet(doc.text, read_text(path), str(path))
+        problems += found
+        final.append(Document(doc.id, doc.text, spans, doc.source, doc.meta))
+        counts.append({"id": doc.id, **review_counts(doc.spans, spans)})
+    if not problems:
+        problems = [p for d in final for p in span_problems(d.text, d.spans, scheme.names, d.id)]
+    if problems:
+        raise LabelFileError(problems)
+    return final, counts

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from planex.labelfile import Span
+from planex.document import Span
 from serving.deps import ServiceDep, require_admin_key, require_key
 from serving.errors import ClientError
 from serving.feedback import FeedbackError, label_counts, save_feedback

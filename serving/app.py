@@ -195,11 +195,11 @@ def create_app(settings: Settings | None = None, reload_on_sighup: bool = False)
             **model_out(loaded).model_dump(),
             scheme_hash=loaded.scheme.hash,
             device=str(loaded.device),
-            max_length=loaded.meta.get("max_length"),
-            line_marker=loaded.meta.get("line_marker"),
-            rule_hints=loaded.meta.get("rule_hints"),
-            single_token_labels=loaded.meta.get("single_token_labels"),
-            metrics=loaded.meta.get("metrics"),
+            max_length=loaded.spec.max_length,
+            line_marker=loaded.spec.line_marker,
+            rule_hints=_listed(loaded.spec.rule_hints),
+            single_token_labels=_listed(loaded.spec.single_token_labels),
+            metrics=loaded.spec.info.get("metrics"),
             limits=limits,
             path=str(loaded.path.resolve()),
             loaded_at=state.loaded_at.isoformat(timespec="seconds"),
@@ -233,3 +233,7 @@ def create_app(settings: Settings | None = None, reload_on_sighup: bool = False)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def _listed(names: tuple[str, ...] | None) -> list[str] | None:
+    return None if names is None else list(names)

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planex import atomic
-from planex.labelfile import Document, Span, span_problems
+from planex.document import Document, Span
+from planex.labelfile import span_problems
 from planex.normalise import Normalised, normalise
 
 

@@ -28,8 +28,9 @@ from typing import Any, Literal
 import numpy as np
 
 from planex import registry
-from planex.inference import Extractor, WindowConfig
+from planex.inference import Extractor
 from planex.modelio import LoadedModel, ModelLoadError, load_model
+from planex.modelspec import WindowConfig, window_config
 from planex.scheme import SchemeError, load_scheme
 from serving.metrics import Metrics
 from serving.settings import Settings
@@ -49,10 +50,10 @@ class ModelState:
     loaded_at: datetime
 
 
-def window_config(loaded: LoadedModel, settings: Settings) -> WindowConfig:
-    """Windows as long as the model allows (and the setting), overlapping by a quarter."""
-    tokens = min(settings.window_tokens, int(loaded.meta.get("max_length") or 512))
-    return WindowConfig(max_tokens=tokens, stride=max(1, (tokens - 2) * 3 // 4), batch_size=settings.batch_size)
+def served_windows(loaded: LoadedModel, settings: Settings) -> WindowConfig:
+    """The model's windows (planex.modelspec.window_config, the rule training and evaluation use) with
+    PLANEX_WINDOW_TOKENS as the longest and PLANEX_BATCH_SIZE windows per forward pass."""
+    return window_config(loaded.spec, settings.window_tokens, settings.batch_size)
 
 
 def smoke_test(extractor: Extractor, path: Path) -> None:
@@ -82,7 +83,7 @@ def load_state(path: Path, settings: Settings) -> ModelState:
             f"{', '.join(scheme.names)}: serve a model trained with that scheme (`planex train --scheme "
             f"{settings.scheme_path}`), or point PLANEX_SCHEME_PATH at the scheme this model was trained with"
         )
-    extractor = Extractor(loaded, window_config(loaded, settings))
+    extractor = Extractor(loaded, served_windows(loaded, settings))
     smoke_test(extractor, path)
     return ModelState(loaded, extractor, datetime.now(UTC))
 

@@ -31,6 +31,7 @@ def build_tiny_model(path: Path, scheme=None, seed: int = 0) -> Path:
     from transformers import BertConfig, BertForTokenClassification
 
     from planex.modelio import save_model
+    from planex.modelspec import ModelSpec
     from planex.scheme import load_scheme
 
     scheme = scheme or load_scheme()
@@ -46,14 +47,15 @@ def build_tiny_model(path: Path, scheme=None, seed: int = 0) -> Path:
         num_labels=len(scheme.tags),
     )
     model = BertForTokenClassification(config)
-    meta = {
-        "name": "tiny-test",
-        "version": f"test-{seed}",
-        "max_length": 64,
-        "base_model": "random",
-        "line_marker": "§",  # as `planex train` writes by default
-    }
-    return save_model(path, model, tokenizer, scheme, meta)
+    spec = ModelSpec(
+        scheme,
+        "tiny-test",
+        f"test-{seed}",
+        max_length=64,
+        line_marker="§",  # as `planex train` writes by default
+        info={"base_model": "random"},
+    )
+    return save_model(path, model, tokenizer, spec)
 
 
 @pytest.fixture(scope="session")

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from planex.labelfile import Span
+from planex.document import Span
 from planex.sources import DEFAULT_CORPUS
 from training.benchmark import render_markdown, subset_micro_f1
 from training.scoring import seqeval_scores
 
 if TYPE_CHECKING:
-    from planex.labelfile import Document
+    from planex.document import Document
     from planex.scheme import LabelScheme
-    from training.finetune import TrainConfig
+    from training.config import TrainConfig
 
 LABELS = ("TASK", "DEADLINE")
 DOCS = {
@@ -132,7 +132,7 @@ def fake_run(monkeypatch: pytest.MonkeyPatch) -> FakeRun:
     from planex.scheme import load_scheme
     from training import benchmark
     from training.baselines import RuleSystem
-    from training.finetune import TrainConfig
+    from training.config import TrainConfig
 
     if not DEFAULT_CORPUS.exists():  # the benchmark scores on raw texts, read from the corpus for corpus labels
         pytest.skip(f"{DEFAULT_CORPUS} not present (CI and developers have ../shared beside the clone)")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from planex.cli.main import main
 from planex.sources import DEFAULT_CORPUS
+from planex_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,13 +75,34 @@ def test_cli_evaluate_rules_scores_the_rule_extractor(tmp_path: Path, capsys) ->
     assert sum(d["predicted"] for d in scores["per_document"]) == n_pred
     assert 0.0 < scores["micro"]["f1"] <= 1.0
     markdown = (tmp_path / "evaluate-rules.md").read_text(encoding="utf-8")
-    assert "| rules |" in markdown and "`planex evaluate`" in markdown and "none (rule extractor)" in markdown
+    assert markdown.startswith("# planex evaluate\n")
+    assert (
+        "| rules |" in markdown and "`planex evaluate --model rules" in markdown and "none (rule extractor)" in markdown
+    )
+
+
+def test_cli_evaluate_prints_and_writes_nothing_without_out(tmp_path: Path, monkeypatch, capsys) -> None:
+    labels = ROOT / "labels" / "seeds" / "seed_004.jsonl"
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", "--model", "rules", "--labels", str(labels)]) == 0
+    assert "| rules |" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_train_help_shows_each_default_once_and_no_absolute_path(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: models/<version>)" in out and "(default: .)" not in out
+    assert "(default: labels/scheme.json)" in out and str(ROOT) not in out
+    assert out.count("(default:") == len(re.findall(r"\(default: [^)]*\)", out))
+    assert "(default: models/<version>) (default" not in out
 
 
 def test_cli_switch_on_by_default_has_a_no_form() -> None:
     import argparse
 
-    from training.dataclass_cli import add_dataclass_options, dataclass_from_args
+    from planex_cli.dataclass_options import add_dataclass_options, dataclass_from_args
     from training.pretrain import PretrainConfig
 
     parser = argparse.ArgumentParser()
@@ -104,7 +125,8 @@ def test_cli_benchmark_report_records_the_command_that_ran(tmp_path: Path) -> No
 
 
 def test_cli_benchmark_held_out_setting_scores_only_sealed_documents(tmp_path: Path, capsys) -> None:
-    from planex.labelfile import Document, Span, write_documents
+    from planex.document import Document, Span
+    from planex.labelfile import write_documents
 
     raw, sealed = tmp_path / "h1.txt", tmp_path / "sealed.jsonl"
     raw.write_text("（一）建设平台。2025年底前完成。", encoding="utf-8")  # already normal: text == raw
@@ -121,3 +143,18 @@ def test_cli_benchmark_held_out_setting_scores_only_sealed_documents(tmp_path: P
     assert "needs --heldout" in capsys.readouterr().err
     assert main([*base, "--heldout", "labels/seeds/seed_004.jsonl"]) == 2  # a training document is not sealed
     assert "also in --labels" in capsys.readouterr().err
+
+
+def test_cli_benchmark_help_lists_every_system(capsys, monkeypatch) -> None:
+    from planex.scheme import load_scheme
+    from training.benchmark import systems_for
+    from training.config import TrainConfig
+
+    monkeypatch.setenv("COLUMNS", "1000")  # argparse would wrap lines at hyphens inside the names
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    listed = set(" ".join(capsys.readouterr().out.split()).split("systems: ", 1)[1].split(";")[0].split())
+    cfg = TrainConfig(labels=[Path("labels")], base_model="m")
+    with pytest.raises(ValueError, match="choose from") as known:
+        systems_for(["no-such-system"], cfg, load_scheme())
+    assert set(str(known.value).split("choose from ")[1].split(", ")) <= listed

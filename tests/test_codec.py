@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from planex.codec import MisalignedSpanWarning, merge_windows, spans_to_tags, tags_to_spans, windows
-from planex.labelfile import Span
+from planex.document import Span
 from planex.normalise import normalise
 from training.chartokenizer import build_vocab, make_tokenizer
 

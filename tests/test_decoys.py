@@ -7,8 +7,9 @@ import random
 
 from planex import rules
 from planex.hints import hint_ids, hint_type
+from training.config import TrainConfig
 from training.decoys import decoy_spans
-from training.finetune import TrainConfig, _batches
+from training.finetune import _batches
 
 TEXT = (
     "一、总体要求\n（一）指导思想。坚持创新发展。\n"

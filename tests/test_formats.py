@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from planex.cli.main import main
+from planex.document import Document, Span
 from planex.formats import conll
 from planex.formats.offsets import OffsetMap
 from planex.formats.rawtext import to_normalised
-from planex.labelfile import Document, Span, load_documents, write_documents
+from planex.labelfile import load_documents, write_documents
+from planex_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "labels" / "seeds"

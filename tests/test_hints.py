@@ -13,6 +13,7 @@ from planex import rules
 from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT, enable_hints, hint_ids, hint_type
 from planex.inference import Extractor
 from planex.modelio import load_model, save_model
+from planex.modelspec import spec_from_json, spec_to_json
 from planex.scheme import load_scheme
 from tests.conftest import seed_tokenizer
 
@@ -61,12 +62,12 @@ def test_hinted_model_saves_loads_and_reads_hints_when_serving(tmp_path: Path, t
     enable_hints(loaded.model)
     with torch.no_grad():  # make hints matter, as training would
         loaded.model.bert.embeddings.token_type_embeddings.weight[1:].normal_(0, 5.0)
-    meta = {**loaded.meta, "rule_hints": list(HINT_LABELS)}
-    path = save_model(tmp_path / "hinted", loaded.model, loaded.tokenizer, loaded.scheme, meta)
+    spec = replace(loaded.spec, rule_hints=HINT_LABELS)
+    path = save_model(tmp_path / "hinted", loaded.model, loaded.tokenizer, spec)
     again = load_model(path)
     assert again.model.config.type_vocab_size == N_HINT_TYPES
     hinted = Extractor(again)
-    plain = Extractor(replace(again, meta={**again.meta, "rule_hints": None}))
+    plain = Extractor(replace(again, spec=replace(again.spec, rule_hints=None)))
     assert hinted.rule_hints and not plain.rule_hints
     raw = TEXT * 3
     norm, with_hints = hinted.extract([raw])[0]
@@ -82,7 +83,8 @@ def _folder(tmp_path: Path, tiny_model_dir: Path, hinted: bool, **meta: object) 
     loaded = load_model(tiny_model_dir)
     if hinted:
         enable_hints(loaded.model)
-    return save_model(tmp_path / "m", loaded.model, loaded.tokenizer, loaded.scheme, {**loaded.meta, **meta})
+    data = {**spec_to_json(loaded.spec), **meta}
+    return save_model(tmp_path / "m", loaded.model, loaded.tokenizer, spec_from_json(data, tmp_path / "m"))
 
 
 def test_a_model_hinted_with_other_labels_is_refused(tmp_path: Path, tiny_model_dir: Path) -> None:
@@ -106,7 +108,7 @@ def test_a_model_trained_with_other_rules_warns(tmp_path: Path, tiny_model_dir: 
 
 
 def test_training_windows_carry_hints_only_when_asked() -> None:
-    from planex.labelfile import Document
+    from planex.document import Document
     from training.data import build_dataset
 
     doc = Document("d", TEXT, rules.extract(TEXT))
@@ -123,8 +125,10 @@ def test_training_windows_carry_hints_only_when_asked() -> None:
 
 
 def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_dir: Path) -> None:
-    from planex.labelfile import Document, write_documents
-    from training.finetune import TrainConfig, model_card, train
+    from planex.document import Document
+    from planex.labelfile import write_documents
+    from training.config import TrainConfig
+    from training.finetune import model_card, train
 
     docs = [Document(f"d{i}", TEXT, rules.extract(TEXT)) for i in range(3)]
     write_documents(tmp_path / "l.jsonl", docs)
@@ -134,7 +138,6 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
         out=tmp_path / "m",
         epochs=1,
         max_tokens=32,
-        stride=16,
         dev_fraction=0.34,
         batch_size=4,
         rule_hints=True,

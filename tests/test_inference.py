@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planex.inference import Extractor, WindowConfig
+from planex.inference import Extractor
 from planex.modelio import load_model
+from planex.modelspec import WindowConfig
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,8 @@ def test_inference_decodes_one_token_spans_only_for_labels_trained_so(
     starts = [a for a, _ in offsets]
 
     def lengths(single: list[str] | None) -> dict[str, int]:
-        model = replace(loaded, meta={**loaded.meta, "single_token_labels": single})
+        labels = None if single is None else tuple(single)
+        model = replace(loaded, spec=replace(loaded.spec, single_token_labels=labels))
         spans = Extractor(model).predict_normalised([text])[0]
         return {f"{s.label}@{s.start}": sum(s.start <= a < s.end for a in starts) for s in spans}
 

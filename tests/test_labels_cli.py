@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from planex.cli.main import main
-from planex.labelfile import Document, Span, load_documents, write_documents
+from planex.document import Document, Span
+from planex.labelfile import LabelFileError, load_documents, write_documents
 from planex.migrate import migrate_spans
 from planex.sheet import review_counts
+from planex_cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _write(path: Path, records: list[object]) -> Path:
@@ -115,6 +118,35 @@ def test_labels_review_workflow_counts_changes(tmp_path: Path, capsys) -> None:
     assert [doc.text[s.start : s.end] for s in doc.spans] == ["加强数据", "市大数据局"]
 
 
+def test_labels_apply_reads_the_scheme_given(tmp_path: Path, capsys) -> None:
+    draft = tmp_path / "draft.jsonl"
+    write_documents(draft, [Document("d", "由市财政局配合。", [], "seeds/d.txt")])
+    (tmp_path / "sheets").mkdir()
+    (tmp_path / "sheets" / "d.tsv").write_text("1\tSUPPORT_UNIT\t市财政局\n", encoding="utf-8")
+    scheme = json.loads((ROOT / "labels" / "scheme.json").read_text(encoding="utf-8"))
+    scheme["labels"].append({"name": "SUPPORT_UNIT", "description": "配合单位", "color": "#123456"})
+    new_scheme = _write(tmp_path / "scheme.json", [scheme])
+    out = tmp_path / "final.jsonl"
+    argv = ["labels", "apply", str(draft), str(tmp_path / "sheets"), "--out", str(out)]
+    assert main(argv) == 2 and not out.exists()  # the default scheme has no SUPPORT_UNIT
+    assert "SUPPORT_UNIT '市财政局': unknown label" in capsys.readouterr().err
+    assert main([*argv, "--scheme", str(new_scheme)]) == 0
+    assert load_documents([out])[0].spans == [Span(1, 5, "SUPPORT_UNIT")]
+
+
+def test_label_folders_are_read_by_allow_list(tmp_path: Path) -> None:
+    doc = Document("a", "（一）建设平台。", [Span(3, 7, "TASK")], "corpus:a")
+    for folder in ("seeds", "corpus", "work/drafts", "work/review"):
+        (tmp_path / folder).mkdir(parents=True)
+        write_documents(tmp_path / folder / "x.jsonl", [Document(f"{folder}-a", doc.text, doc.spans, doc.source)])
+    assert [d.id for d in load_documents([tmp_path])] == ["corpus-a", "seeds-a"]  # work/ is never labels
+    (tmp_path / "batch_z").mkdir()
+    write_documents(tmp_path / "batch_z" / "z.jsonl", [doc])
+    with pytest.raises(LabelFileError, match=r"batch_z: a folder of label files that is neither gold"):
+        load_documents([tmp_path])
+    assert [d.id for d in load_documents([tmp_path / "batch_z"])] == ["a"]  # named directly, it is read
+
+
 def test_labels_review_counts_exact() -> None:
     proposed = [Span(0, 4, "TASK"), Span(5, 9, "DEADLINE"), Span(10, 12, "LEAD_UNIT")]
     final = [Span(0, 4, "TASK"), Span(5, 8, "DEADLINE"), Span(20, 22, "INDICATOR")]
@@ -152,7 +184,7 @@ def test_labels_sample_draws_unlabelled_plans_reproducibly(tmp_path: Path, capsy
     ]
     corpus = _write(tmp_path / "plans.jsonl", records)
     labels = tmp_path / "labels"
-    for folder, doc_id in (("corpus", "p000"), ("heldout", "p001"), ("drafts", "p002")):
+    for folder, doc_id in (("corpus", "p000"), ("heldout", "p001"), ("work/drafts", "p002")):
         (labels / folder).mkdir(parents=True)
         write_documents(labels / folder / "x.jsonl", [Document(doc_id, "正文", [], f"corpus:{doc_id}")])
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planex.labelfile import Document, load_documents
+from planex.document import Document
+from planex.labelfile import load_documents
 from planex.normalise import normalise
 from planex.scheme import load_scheme
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planex.inference import Extractor, WindowConfig
-from planex.labelfile import Document, Span
+from planex.document import Document, Span
+from planex.inference import Extractor
 from planex.linebreaks import DEFAULT_MARKER, check_marker, mark_lines
 from planex.modelio import load_model
+from planex.modelspec import WindowConfig
 from planex.scheme import load_scheme
 from tests.conftest import seed_tokenizer
 
@@ -54,7 +55,7 @@ def test_training_windows_see_line_breaks_as_outside_tokens() -> None:
 
 def test_extractor_never_returns_a_span_on_or_across_a_line_break(tiny_model_dir: Path) -> None:
     loaded = load_model(tiny_model_dir)
-    assert loaded.meta["line_marker"] == DEFAULT_MARKER
+    assert loaded.spec.line_marker == DEFAULT_MARKER
     ex = Extractor(loaded, WindowConfig(max_tokens=32, stride=20))
     text = "加强监测\n完善制度\n\n市统计局\n"
     b_task = ex.tags.index("B-TASK")
@@ -82,7 +83,7 @@ def test_extractor_never_returns_a_span_on_or_across_a_line_break(tiny_model_dir
 
 def test_models_without_a_marker_read_text_as_before(tiny_model_dir: Path) -> None:
     loaded = load_model(tiny_model_dir)
-    plain = replace(loaded, meta={**loaded.meta, "line_marker": None})
+    plain = replace(loaded, spec=replace(loaded.spec, line_marker=None))
     ((offsets, _),) = Extractor(plain, WindowConfig(max_tokens=32, stride=20)).token_probs(["甲乙\n丙"])
     assert offsets == [(0, 1), (1, 2), (3, 4)]
     ((offsets, _),) = Extractor(loaded, WindowConfig(max_tokens=32, stride=20)).token_probs(["甲乙\n丙"])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from planex.labelfile import Document, LabelFileError, Span, label_files, load_documents, write_documents
+from planex.document import Document, Span
+from planex.labelfile import LabelFileError, label_files, load_documents, write_documents
 from planex.links import Link, link_counts, propose_links
 
 TEXT = "（一）建设平台。2025年底前完成。（牵头单位：市大数据局）\n（二）推进共享。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planex.labelfile import Span
+from planex.document import Span
 from planex.links import Link
 from training.linkscore import Table, gold_table, link_scores, predicted_table
 

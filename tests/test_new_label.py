@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from planex.labelfile import Document, Span, write_documents
+from planex.document import Document, Span
+from planex.labelfile import write_documents
 from planex.modelio import ModelLoadError, load_model
 from planex.scheme import DEFAULT_SCHEME
 from serving.app import create_app
@@ -56,7 +57,8 @@ def write_scheme(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def trained(tiny_base_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(model folder, scheme file): a tiny model fine-tuned on DOCS with the five-label scheme."""
-    from training.finetune import TrainConfig, train
+    from training.config import TrainConfig
+    from training.finetune import train
 
     tmp = tmp_path_factory.mktemp("new-label")
     scheme = write_scheme(tmp / "scheme.json")
@@ -70,7 +72,6 @@ def trained(tiny_base_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
         lr=1e-2,
         batch_size=4,
         max_tokens=64,
-        stride=48,
         dev_fraction=0,
     )
     train(cfg)

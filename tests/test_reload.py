@@ -196,7 +196,7 @@ def test_reload_on_sighup_under_planex_serve(models_root: Path, tmp_path: Path) 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "PLANEX_API_KEY": KEY, "PLANEX_MODELS_DIR": str(models_root), "PLANEX_LOG_LEVEL": "warning"}
-    cmd = [sys.executable, "-m", "planex.cli.main", "serve", "--model", str(models_root / "default")]
+    cmd = [sys.executable, "-m", "planex_cli.main", "serve", "--model", str(models_root / "default")]
     cmd += ["--port", str(port)]
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

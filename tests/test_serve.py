@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planex.cli.main import build_parser, main
+from planex_cli.main import build_parser, main
 from serving.settings import Settings
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planex.cli.main import main
+from planex_cli.main import main
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from planex.labelfile import Document, Span
+from planex.document import Document, Span
 from planex.scheme import load_scheme
 from training.augment import augment, swap_lead_form, swap_markers, swap_width
 from training.evaluate import kfold
@@ -165,7 +165,8 @@ def test_training_pretrain_resume_continues_from_checkpoint(tiny_base: Path) -> 
 def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path: Path) -> None:
     from planex.labelfile import write_documents
     from planex.modelio import load_model
-    from training.finetune import TrainConfig, train
+    from training.config import TrainConfig
+    from training.finetune import train
 
     docs = [DOC, Document("d2", DOC.text.replace("数据", "平台"), list(DOC.spans)), Document("d3", DOC.text, DOC.spans)]
     write_documents(tmp_path / "l.jsonl", docs)
@@ -175,15 +176,15 @@ def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path
         out=tmp_path / "m",
         epochs=2,
         max_tokens=32,
-        stride=16,
         dev_fraction=0.34,
         batch_size=4,
     )
     meta = train(cfg)
     loaded = load_model(tmp_path / "m")
-    assert loaded.meta["version"] == meta["version"]
-    assert loaded.meta["line_marker"] == "§"  # serving marks line breaks as training did
-    assert loaded.meta["single_token_labels"] == []  # DOC's spans are all longer than one character
+    assert loaded.version == meta["version"]
+    assert loaded.spec.line_marker == "§"  # serving marks line breaks as training did
+    assert loaded.spec.single_token_labels == ()  # DOC's spans are all longer than one character
+    assert loaded.spec.max_length == 32 and meta["stride"] == 22  # the quarter-overlap rule, recorded
     assert set(meta["metrics"]) >= {"dev_micro_f1", "best_epoch", "history", "train_seconds"}
     scores = [h["dev_micro_f1"] for h in meta["metrics"]["history"]]
     # Early stopping keeps the best dev epoch, the later one on a tie (this tiny model scores 0.0 twice).
@@ -256,7 +257,8 @@ def test_training_weak_documents_are_rule_labelled_and_never_gold_texts(tmp_path
 
 def test_training_weak_stage_runs_before_gold_epochs(tiny_base: Path, tmp_path: Path) -> None:
     from planex.labelfile import write_documents
-    from training.finetune import TrainConfig, train
+    from training.config import TrainConfig
+    from training.finetune import train
 
     docs = [DOC, Document("d2", DOC.text.replace("数据", "平台"), list(DOC.spans))]
     write_documents(tmp_path / "l.jsonl", docs)
@@ -269,7 +271,6 @@ def test_training_weak_stage_runs_before_gold_epochs(tiny_base: Path, tmp_path: 
         out=tmp_path / "m",
         epochs=1,
         max_tokens=32,
-        stride=16,
         dev_fraction=0.0,
         batch_size=4,
         weak=[src],
@@ -286,7 +287,7 @@ def test_training_benchmark_ablations_change_one_option_each(tmp_path: Path) -> 
     from dataclasses import replace
 
     from training.benchmark import systems_for
-    from training.finetune import TrainConfig
+    from training.config import TrainConfig
 
     cfg = TrainConfig(labels=[tmp_path], base_model="b")
     names = ["bert", "bert-random-init", "bert-no-line-marker", "bert+weak@cross-layout", "bert-sqrt-weights"]

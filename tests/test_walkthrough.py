@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from planex import registry
-from planex.cli.main import main
+from planex_cli.main import main
 from serving.app import create_app
 from serving.settings import Settings
 from tests.conftest import ROOT, build_tiny_model
@@ -68,7 +68,7 @@ def test_walkthrough_add_label_retrain_and_reload(
         # 4. Train on labels and feedback; the model goes to models/<version>/.
         train = ["train", "--labels", str(labels), "--include-feedback", "--base-model", str(tiny_base_dir)]
         train += ["--class-weights", "sqrt", "--augment", "width", "markers", "leads", "--rule-hints"]
-        train += ["--scheme", str(scheme), "--epochs", "2", "--max-tokens", "64", "--stride", "48"]
+        train += ["--scheme", str(scheme), "--epochs", "2", "--max-tokens", "64"]
         assert main([*train, "--dev-fraction", "0"]) == 0
         [version] = set(registry.versions(models)) - {"v-old"}
         meta = json.loads((models / version / "planex.json").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 
-from planex.labelfile import Document, Span
+from planex.document import Document, Span
 
 _WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";"})
 _WIDTH_BACK = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})

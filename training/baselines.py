@@ -10,7 +10,7 @@ import unicodedata
 from typing import Protocol
 
 from planex import rules
-from planex.labelfile import Document, Span
+from planex.document import Document, Span
 from training.scoring import char_tags
 
 

@@ -26,11 +26,11 @@ from typing import Any
 import torch
 
 from planex import atomic
-from planex.labelfile import Document
+from planex.document import Document
 from planex.scheme import LabelScheme
 from training.baselines import CrfSystem, RuleSystem, System
+from training.config import TrainConfig
 from training.evaluate import BertSystem, kfold, pooled, public, score
-from training.finetune import TrainConfig
 
 SETTINGS = ("cross-layout", "all-data", "held-out")
 WEAK_CORPUS = Path("../shared/corpus/plans.jsonl")  # unlabelled plans beside the project (see README)
@@ -282,7 +282,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     labels = report["labels"]
     m = report["machine"]
     lines = [
-        "# planex benchmark",
+        f"# {report.get('title', 'planex benchmark')}",
         "",
         f"Run {m['date']} {_at_commit(m)} on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} torch "
         f"threads, GPU: {m['gpu'] or 'none'}), Python {m['python']}, torch {m['torch']}. "

@@ -18,8 +18,8 @@ from transformers import PreTrainedTokenizerBase
 
 from planex import rules
 from planex.codec import MisalignedSpanWarning, single_token_labels, spans_to_tags, windows
+from planex.document import Document
 from planex.hints import hint_ids
-from planex.labelfile import Document
 from planex.linebreaks import mark_lines
 from planex.scheme import LabelScheme
 from training.decoys import decoy_spans

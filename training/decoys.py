@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from planex import rules
-from planex.labelfile import Span
+from planex.document import Span
 
 _ITEM_HEAD = re.compile(rf"^[ \t\u3000\xa0]*{rules.MARKER}[ \t\u3000]*([^。：:；;！!？?\n|]{{2,60}})", re.M)
 _DATE = re.compile(

@@ -10,14 +10,15 @@ import random
 import time
 from typing import Any
 
+from planex.document import Document, Span
 from planex.inference import Extractor
-from planex.labelfile import Document, Span
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised, normalise
 from planex.scheme import LabelScheme
 from planex.sources import source_text
 from training.baselines import System
-from training.finetune import TrainConfig, extractor_for, fit, split_dev
+from training.config import TrainConfig
+from training.finetune import extractor_for, fit, split_dev
 from training.scoring import exact_span_scores, seqeval_scores
 
 

@@ -8,7 +8,7 @@ import math
 import random
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,112 +20,19 @@ from transformers import AutoConfig, AutoModelForTokenClassification, PreTrained
 
 from planex import registry
 from planex.device import pick_device
+from planex.document import Document, Span
 from planex.hints import HINT_LABELS, RULES_FINGERPRINT, enable_hints
-from planex.inference import Extractor, WindowConfig
-from planex.labelfile import Document, Span, load_documents
-from planex.linebreaks import DEFAULT_MARKER, check_marker
+from planex.inference import Extractor
+from planex.labelfile import load_documents
+from planex.linebreaks import check_marker
 from planex.modelio import LoadedModel, load_token_classifier, load_tokenizer, resolve_base, save_model
-from planex.scheme import DEFAULT_SCHEME, LabelScheme, load_scheme
+from planex.modelspec import ModelSpec, spec_to_json
+from planex.scheme import LabelScheme, load_scheme
 from training.augment import augment
+from training.config import TrainConfig
 from training.data import IGNORE, EncodingReport, build_dataset
 from training.scoring import seqeval_scores
 from training.weak import weak_documents
-
-
-@dataclass
-class TrainConfig:
-    """Options of ``planex train``; each field's ``help`` is shown by ``--help``."""
-
-    labels: list[Path] = field(
-        metadata={"help": "label files or folders (JSONL); feedback/ is skipped unless --include-feedback"}
-    )
-    base_model: str = field(metadata={"help": "hub id (e.g. bert-base-chinese) or local Hugging Face folder"})
-    out: Path = field(
-        default=Path(""), metadata={"help": "output model folder, written atomically (default: models/<version>)"}
-    )
-    scheme: Path = field(default=DEFAULT_SCHEME, metadata={"help": "label scheme file"})
-    epochs: int = field(default=12, metadata={"help": "maximum epochs"})
-    lr: float = field(default=5e-4, metadata={"help": "peak learning rate (use ~5e-5 for full-size hub BERTs)"})
-    batch_size: int = field(default=8, metadata={"help": "windows per step"})
-    max_tokens: int = field(default=128, metadata={"help": "tokens per window, [CLS]/[SEP] included"})
-    stride: int = field(default=96, metadata={"help": "tokens between window starts at inference"})
-    dev_fraction: float = field(default=0.15, metadata={"help": "fraction of documents held out for early stopping"})
-    patience: int = field(default=3, metadata={"help": "epochs without dev improvement before stopping"})
-    class_weights: str = field(
-        default="none", metadata={"help": "loss weights per tag: none, or sqrt (inverse square-root frequency)"}
-    )
-    line_marker: str = field(
-        default=DEFAULT_MARKER,
-        metadata={"help": "character that stands for a line break in model input ('' to drop line breaks)"},
-    )
-    augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
-    rule_hints: bool = field(
-        default=False,
-        metadata={"help": "feed the rule extractor's spans to the model as token type ids (BERT-style models)"},
-    )
-    hint_dropout: float = field(
-        default=0.0,
-        metadata={"help": "with --rule-hints: fraction of training windows shown without hints, drawn each epoch"},
-    )
-    hint_decoys: float = field(
-        default=0.0,
-        metadata={
-            "help": "with --rule-hints: fraction of training windows shown decoy hints (the rules' spans plus every "
-            "item heading, date and figure: training.decoys), so the model learns to overrule hints; drawn each epoch"
-        },
-    )
-    hint_scale: float = field(
-        default=0.0,
-        metadata={
-            "help": "with --rule-hints: start each hint's type embedding this many mean character-embedding norms "
-            "away from 'no hint' (0: copies, the model starts exactly as the base)"
-        },
-    )
-    weak: list[Path] = field(
-        default_factory=list,
-        metadata={
-            "help": "unlabelled plans (JSONL with 'text', or folders of .txt) labelled by the rule extractor "
-            "for a first training stage; documents with gold labels are left out"
-        },
-    )
-    weak_epochs: int = field(default=1, metadata={"help": "epochs over the rule-labelled documents"})
-    weak_max_chars: int = field(
-        default=300_000, metadata={"help": "characters of rule-labelled text to sample (whole documents)"}
-    )
-    include_feedback: bool = field(default=False, metadata={"help": "also train on labels/feedback/ corrections"})
-    init: str = field(
-        default="pretrained", metadata={"help": "'pretrained' weights, or 'random' with the base's architecture"}
-    )
-    seed: int = field(default=13, metadata={"help": "random seed"})
-    device: str = field(default="", metadata={"help": "cpu, cuda, cuda:N; empty picks the GPU when present"})
-    max_minutes: float = field(default=0.0, metadata={"help": "stop after this many minutes (0: no limit)"})
-    name: str = field(default="", metadata={"help": "model name (default: the output folder's name)"})
-    promote: bool = field(default=False, metadata={"help": "make the new model models/default (the one served)"})
-
-    def __post_init__(self) -> None:
-        self.labels = [Path(p) for p in self.labels]
-        self.weak = [Path(p) for p in self.weak]
-        self.out, self.scheme = Path(self.out), Path(self.scheme)
-        if self.class_weights not in ("none", "sqrt"):
-            raise ValueError(f"--class-weights must be none or sqrt, not {self.class_weights!r}")
-        if self.init not in ("pretrained", "random"):
-            raise ValueError(f"--init must be pretrained or random, not {self.init!r}")
-        if not 0 <= self.dev_fraction < 0.5:
-            raise ValueError("--dev-fraction must be in [0, 0.5)")
-        if not 8 <= self.max_tokens <= 512 or not 0 < self.stride <= self.max_tokens - 2:
-            raise ValueError("need 8 ≤ --max-tokens ≤ 512 and 0 < --stride ≤ max-tokens - 2")
-        if self.weak_epochs < 0 or self.weak_max_chars < 0:
-            raise ValueError("--weak-epochs and --weak-max-chars must be ≥ 0")
-        if not 0 <= self.hint_dropout <= 1 or not 0 <= self.hint_decoys <= 1 - self.hint_dropout:
-            raise ValueError("--hint-dropout and --hint-decoys must be in [0, 1] and add up to at most 1")
-        if self.hint_decoys and not self.rule_hints:
-            raise ValueError("--hint-decoys replaces some rule hints with decoys: it needs --rule-hints")
-        if self.hint_scale < 0:
-            raise ValueError("--hint-scale must be 0 or more")
-        if self.rule_hints and self.weak:
-            raise ValueError("--rule-hints and --weak cannot be combined: the weak labels are the hints themselves")
-        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
-            raise ValueError("--epochs, --batch-size and --lr must be positive")
 
 
 @dataclass
@@ -240,9 +147,12 @@ def extractor_for(
     cfg: TrainConfig,
     single_token_labels: list[str] | None = None,
 ) -> Extractor:
-    """The server's extractor over a model still in memory, fed and decoded as ``cfg`` trained it."""
-    loaded = LoadedModel(model, tokenizer, scheme, input_meta(cfg, single_token_labels), Path("."), model.device)
-    return Extractor(loaded, WindowConfig(cfg.max_tokens, cfg.stride))
+    """The server's extractor over a model still in memory, fed and decoded as ``cfg`` trained it.
+
+    Its windows come from the spec by the server's rule (:func:`planex.modelspec.window_config`).
+    """
+    spec = model_spec(cfg, scheme, single_token_labels)
+    return Extractor(LoadedModel(model, tokenizer, spec, Path("."), model.device))
 
 
 def dev_f1(
@@ -310,21 +220,30 @@ def _weak_stage_documents(cfg: TrainConfig, labelled: list[Document]) -> list[Do
     return weak_documents(cfg.weak, gold, cfg.weak_max_chars, cfg.seed)
 
 
-def input_meta(cfg: TrainConfig, single_token_labels: list[str] | None = None) -> dict[str, Any]:
-    """What inference must know to feed and decode the model as training did (stored in ``planex.json``).
+def model_spec(
+    cfg: TrainConfig,
+    scheme: LabelScheme,
+    single_token_labels: list[str] | None = None,
+    name: str = "",
+    version: str = "unversioned",
+    info: dict[str, Any] | None = None,
+) -> ModelSpec:
+    """What inference must know to feed and decode the model as training did (saved as ``planex.json``).
 
     ``single_token_labels``: the labels that had a one-token span in the training data; the decoder
-    predicts no one-token span of any other label (:func:`planex.codec.viterbi_tags`). ``None``
-    (models from before this field) leaves every length allowed.
+    predicts no one-token span of any other label (:func:`planex.codec.viterbi_tags`).
     """
-    return {
-        "max_length": cfg.max_tokens,
-        "stride": cfg.stride,
-        "line_marker": cfg.line_marker or None,
-        "rule_hints": list(HINT_LABELS) if cfg.rule_hints else None,
-        "rules_fingerprint": RULES_FINGERPRINT if cfg.rule_hints else None,
-        "single_token_labels": single_token_labels,
-    }
+    return ModelSpec(
+        scheme=scheme,
+        name=name or "in-training",
+        version=version,
+        max_length=cfg.max_tokens,
+        line_marker=cfg.line_marker or None,
+        rule_hints=HINT_LABELS if cfg.rule_hints else None,
+        rules_fingerprint=RULES_FINGERPRINT if cfg.rule_hints else None,
+        single_token_labels=None if single_token_labels is None else tuple(single_token_labels),
+        info=info or {},
+    )
 
 
 def fit(
@@ -349,7 +268,7 @@ def fit(
             scheme,
             cfg.max_tokens,
             cfg.max_tokens - 2,
-            input_meta(cfg)["line_marker"],
+            cfg.line_marker or None,
             cfg.rule_hints,
             decoys=cfg.rule_hints and cfg.hint_decoys > 0,
         )
@@ -455,12 +374,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     version = version_of(cfg, docs)
     out = cfg.out if str(cfg.out) not in ("", ".") else registry.MODELS / version
     device = pick_device(cfg.device or None)
-    meta = {
-        "name": cfg.name or out.name,
-        "version": version,
+    info = {
         "base_model": cfg.base_model,
         "init": cfg.init,
-        **input_meta(cfg, result.single_token_labels),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "train_documents": [d.id for d in train_docs],
         "dev_documents": [d.id for d in dev_docs],
@@ -474,11 +390,12 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             "misaligned_spans": result.misaligned,
             "history": result.history,
         },
+        "path": str(out),
     }
-    meta["path"] = str(out)
-    card = model_card(meta, scheme)
-    extra = {"README.md": card, "training_args.json": json.dumps(meta["training_args"], indent=2)}
-    save_model(out, result.model, result.tokenizer, scheme, meta, extra)
+    spec = model_spec(cfg, scheme, result.single_token_labels, cfg.name or out.name, version, info)
+    meta = spec_to_json(spec)
+    extra = {"README.md": model_card(meta, scheme), "training_args.json": json.dumps(info["training_args"], indent=2)}
+    save_model(out, result.model, result.tokenizer, spec, extra)
     if cfg.promote:
         if out.parent.resolve() != registry.MODELS.resolve():
             raise ValueError(f"--promote needs the model under {registry.MODELS}; {out} was still written")

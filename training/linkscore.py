@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from planex.labelfile import Span
+from planex.document import Span
 from planex.links import Link, propose_links
 from planex.tasktable import TASK
 

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planex import atomic
+from planex.document import Document, Span
 from planex.formats import labelstudio
 from planex.formats.offsets import Units
-from planex.labelfile import Document, Span, write_documents
+from planex.labelfile import write_documents
 from planex.sources import ROOT
 from planex.textio import read_text
 from training.textsource import iter_jsonl_records

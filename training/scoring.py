@@ -9,7 +9,7 @@ from typing import Any
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
-from planex.labelfile import Span
+from planex.document import Span
 
 
 def char_tags(text: str, spans: Iterable[Span]) -> list[str]:

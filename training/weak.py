@@ -14,7 +14,7 @@ import random
 from pathlib import Path
 
 from planex import rules
-from planex.labelfile import Document
+from planex.document import Document
 from planex.normalise import normalise
 from training.textsource import iter_raw
 

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from planex.document import Document
 from planex.formats import conll, doccano, labelstudio
 from planex.formats.common import Parsed, document_problems
 from planex.formats.offsets import Units
-from planex.labelfile import Document, LabelFileError
+from planex.labelfile import LabelFileError
 from planex.scheme import LabelScheme
 from planex.textio import read_text
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeGuard
 
-from planex.labelfile import Document, span_problems
+from planex.document import Document
+from planex.labelfile import span_problems
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ import json
 import re
 from collections.abc import Sequence
 
+from planex.document import Document, Span
 from planex.formats.common import Parsed, fallback_id
 from planex.formats.offsets import Units
-from planex.labelfile import Document, Span
 
 _NAMED = {" ": "\\s", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\"}
 _UNNAMED = {v: k for k, v in _NAMED.items()}

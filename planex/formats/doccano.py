@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from planex.document import Document, Span
 from planex.formats.common import Parsed, fallback_id, is_int, optional_meta, optional_str
 from planex.formats.offsets import OffsetMap, Units
-from planex.labelfile import Document, Span, json_object
+from planex.labelfile import json_object
 
 SPAN_KEYS = ("label", "labels", "entities")
 

@@ -26,10 +26,10 @@ import json
 import re
 from collections.abc import Sequence
 
+from planex.document import Document, Span
 from planex.formats.common import Parsed, fallback_id, is_int, optional_meta, optional_str
 from planex.formats.offsets import UNITS, OffsetMap, Units
 from planex.formats.rawtext import to_normalised
-from planex.labelfile import Document, Span
 
 FROM_NAME, TO_NAME = "label", "text"  # the names in the labeling config in labels/README.md
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from planex.labelfile import Document, Span
+from planex.document import Document, Span
 from planex.normalise import normalise
 
 

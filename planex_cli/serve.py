@@ -6,14 +6,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+NAME = "serve"
+HELP = "serve the extraction API and web page (default http://127.0.0.1:8000)"
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "serve",
-        help="serve the extraction API and web page (default http://127.0.0.1:8000)",
-        description="Serve a planex model over HTTP. Every setting is also an environment variable "
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Serve a planex model over HTTP. Every setting is also an environment variable "
         "PLANEX_<NAME> (see serving/README.md); flags given here override them. SIGHUP reloads the model "
-        "folder without a restart (the old model serves until the new one passes its checks).",
+        "folder without a restart (the old model serves until the new one passes its checks)."
     )
     p.add_argument("--model", type=Path, help="model folder (PLANEX_MODEL_PATH, default models/default)")
     p.add_argument("--host", help="address to listen on (PLANEX_HOST, default 127.0.0.1)")

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from training.dataclass_cli import add_dataclass_options, dataclass_from_args
+from planex_cli.dataclass_options import add_dataclass_options, dataclass_from_args
 
+NAME = "benchmark"
+HELP = "score rules, CRF and BERT on cross-layout and cross-validation splits"
 DEFAULT_BASE = "models/base/planex-char-bert-4l256"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_arguments(p: argparse.ArgumentParser) -> None:
     from training.benchmark import WEAK_CORPUS
-    from training.finetune import TrainConfig
+    from training.config import TrainConfig
 
-    p = sub.add_parser(
-        "benchmark",
-        help="score rules, CRF and BERT on cross-layout and cross-validation splits",
-        description="Train and score every system on the same whole-document splits and write "
-        "reports/benchmark.json and reports/benchmark.md (machine, date, F1 per label, speed).",
+    p.description = (
+        "Train and score every system on the same whole-document splits and write "
+        "reports/benchmark.json and reports/benchmark.md (machine, date, F1 per label, speed)."
     )
     p.add_argument(
         "--systems",
         nargs="+",
         default=["rules", "crf", "bert", "bert-random-init"],
         help="systems: rules crf bert (the recipe given by the training options) and its ablations "
-        "bert-random-init bert+augment bert-no-augment bert-sqrt-weights bert-unweighted bert-no-line-marker "
-        "bert+weak bert+hints bert-no-hints; "
+        "bert-random-init bert+augment bert+decoys bert-no-augment bert-sqrt-weights bert-unweighted "
+        "bert-no-line-marker bert+weak bert+hints bert-no-hints; "
         "NAME@SETTING runs one in that setting only",
     )
     p.add_argument(
@@ -79,46 +78,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    from planex.labelfile import label_files, load_documents
-    from planex.scheme import load_scheme
     from training.benchmark import run_benchmark
-    from training.finetune import TrainConfig, load_training_documents
+    from training.benchmark_inputs import load_inputs, load_resume
+    from training.config import TrainConfig
 
     cfg = dataclass_from_args(TrainConfig, args)
-    resume = None
-    if args.resume:
-        previous = args.reports / "benchmark.json"
-        if not previous.is_file():
-            raise ValueError(f"--resume: there is no {previous} to continue; run without --resume")
-        try:
-            resume = json.loads(previous.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"--resume: {previous} is not a benchmark report ({err}); run without --resume") from err
-    scheme = load_scheme(cfg.scheme)
-    docs = load_training_documents(cfg, scheme)
-    heldout = load_documents(args.heldout, scheme) if args.heldout else []
-    if "held-out" in args.settings and not heldout:
-        raise ValueError("the held-out setting needs --heldout FILES (e.g. --heldout labels/heldout)")
-    seen_ids, seen_texts = {d.id for d in docs}, {d.text for d in docs}
-    overlap = [d.id for d in heldout if d.id in seen_ids or d.text in seen_texts]
-    if overlap:
-        raise ValueError(f"held-out document(s) {', '.join(overlap)} are also in --labels; remove them from one side")
-    labelled = [*label_files(cfg.labels, cfg.include_feedback), *label_files(args.heldout)]
-    files = {d.id: path.name for path in labelled for d in load_documents([path])}
+    resume = load_resume(args.reports) if args.resume else None
+    inputs = load_inputs(cfg, args.heldout, args.settings)
     run_benchmark(
-        docs,
-        scheme,
+        inputs.docs,
+        inputs.scheme,
         cfg,
         args.systems,
         args.settings,
         args.cv,
         args.reports,
         weak_corpus=args.weak_corpus,
-        document_files=files,
+        document_files=inputs.files,
         command=args.command_line,
         repeats=args.repeats,
         repeat_settings=tuple(args.repeat_settings),
-        heldout=heldout,
+        heldout=inputs.heldout,
         resume=resume,
     )
     print(f"wrote {args.reports / 'benchmark.md'}")

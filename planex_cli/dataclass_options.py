@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 
 def add_dataclass_options(parser: argparse.ArgumentParser, cls: type, positional: tuple[str, ...] = ()) -> None:
+    """One option per field; a help text that names its own default (a path shown relative, a
+    placeholder such as ``models/<version>``) is left as written, others get ``(default: X)``."""
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
         kind = hints[f.name]
@@ -25,7 +26,7 @@ def add_dataclass_options(parser: argparse.ArgumentParser, cls: type, positional
             kwargs.update(type=kind)
         if f.default is not dataclasses.MISSING:
             kwargs["default"] = f.default
-            if kind is not bool:
+            if kind is not bool and "(default" not in help_text:
                 kwargs["help"] = f"{help_text} (default: {f.default})"
         elif f.default_factory is not dataclasses.MISSING:
             kwargs["default"] = f.default_factory()
@@ -38,6 +39,3 @@ def add_dataclass_options(parser: argparse.ArgumentParser, cls: type, positional
 
 def dataclass_from_args(cls: type, args: argparse.Namespace) -> Any:
     return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)})
-
-
-__all__ = ["Path", "add_dataclass_options", "dataclass_from_args"]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from training.dataclass_cli import add_dataclass_options, dataclass_from_args
+from planex_cli.dataclass_options import add_dataclass_options, dataclass_from_args
+
+NAME = "pretrain"
+HELP = "pretrain a small Chinese BERT from scratch on raw text (offline base model)"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_arguments(p: argparse.ArgumentParser) -> None:
     from training.pretrain import PretrainConfig
 
-    p = sub.add_parser(
-        "pretrain",
-        help="pretrain a small Chinese BERT from scratch on raw text (offline base model)",
-        description="Masked-language-model pretraining. Writes OUT/model (the base model folder), "
-        "OUT/tokenizer and OUT/checkpoint (for --resume).",
+    p.description = (
+        "Masked-language-model pretraining. Writes OUT/model (the base model folder), "
+        "OUT/tokenizer and OUT/checkpoint (for --resume)."
     )
     add_dataclass_options(p, PretrainConfig)
     p.set_defaults(func=run)

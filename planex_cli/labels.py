@@ -4,38 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-from collections import Counter
 from pathlib import Path
 
-from planex import atomic, rules
-from planex.formats import FORMATS, export_text, import_file
-from planex.formats.offsets import UNITS
-from planex.labelfile import (
-    Document,
-    LabelFileError,
-    iter_documents,
-    label_files,
-    load_documents,
-    merge_touching,
-    write_documents,
-)
-from planex.normalise import normalise
-from planex.sampling import NOT_PLANS, labelled_ids, sample_ids
-from planex.scheme import DEFAULT_SCHEME, load_scheme
-from planex.sheet import from_sheet, review_counts, to_sheet
-from planex.sources import DEFAULT_CORPUS, source_text
-from planex.textio import read_text
+from planex.scheme import DEFAULT_SCHEME
+from planex.sources import DEFAULT_CORPUS
 
+NAME = "labels"
+HELP = "check, summarise, pre-annotate, import and export label files"
 OFFSETS_HELP = (
     "how the tool counts span offsets: codepoints (Python; Label Studio's default) or utf16 "
     "(JavaScript; doccano's default, and older Label Studio releases); matters only after emoji or rare CJK characters"
 )
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("labels", help="check, summarise, pre-annotate, import and export label files")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from planex.formats import FORMATS
+    from planex.formats.offsets import UNITS
+    from planex.sampling import NOT_PLANS
+
     lsub = p.add_subparsers(dest="labels_command", required=True, metavar="ACTION")
     c = lsub.add_parser("check", help="validate label files; exit 1 listing every problem")
     c.add_argument("paths", nargs="+", type=Path, help="JSONL files or folders (searched for *.jsonl)")
@@ -78,6 +65,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     ap.add_argument("sheets", type=Path, help="folder of reviewed <id>.tsv sheets")
     ap.add_argument("--out", type=Path, required=True, help="final JSONL to write")
     ap.add_argument("--review", type=Path, help="append review counts (JSON lines) to this file")
+    ap.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
     ap.set_defaults(func=apply)
     rn = lsub.add_parser("renormalise", help="re-normalise labelled documents from their sources and move spans")
     rn.add_argument("paths", nargs="+", type=Path, help="label files or folders to update in place")
@@ -100,60 +88,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def check(args: argparse.Namespace) -> int:
-    scheme = load_scheme(args.scheme)
-    problems, n_docs, n_spans = [], 0, 0
-    for path in label_files(args.paths, feedback=True, heldout=True):
-        for doc, found in iter_documents(path, scheme):
-            problems.extend(found)
-            if doc is not None:
-                n_docs += 1
-                n_spans += len(doc.spans)
-    for p in problems:
+    from planex.labelstats import check_files
+    from planex.scheme import load_scheme
+
+    result = check_files(args.paths, load_scheme(args.scheme))
+    for p in result.problems:
         print(p, file=sys.stderr)
-    print(f"{n_docs} documents, {n_spans} spans, {len(problems)} problems")
-    return 1 if problems else 0
+    print(f"{result.documents} documents, {result.spans} spans, {len(result.problems)} problems")
+    return 1 if result.problems else 0
 
 
 def stats(args: argparse.Namespace) -> int:
+    from planex.labelfile import load_documents
+    from planex.labelstats import stats_table
+    from planex.scheme import load_scheme
+
     scheme = load_scheme(args.scheme)
-    docs = load_documents(args.paths, scheme, heldout=True)
-    names = scheme.names
-    print("document".ljust(28) + "chars".rjust(8) + "".join(n.rjust(11) for n in names))
-    total: Counter[str] = Counter()
-    lengths: dict[str, list[int]] = {n: [] for n in names}
-    for d in docs:
-        c = Counter(s.label for s in d.spans)
-        total.update(c)
-        for s in d.spans:
-            lengths[s.label].append(s.end - s.start)
-        print(d.id[:27].ljust(28) + str(len(d.text)).rjust(8) + "".join(str(c[n]).rjust(11) for n in names))
-    chars = sum(len(d.text) for d in docs)
-    print(f"{'TOTAL (' + str(len(docs)) + ' docs)':28}{chars:>8}" + "".join(str(total[n]).rjust(11) for n in names))
-    print("\nspan length (characters): min / median / mean / p90 / max")
-    for n in names:
-        xs = sorted(lengths[n])
-        if xs:
-            p90 = xs[max(0, -(-9 * len(xs) // 10) - 1)]  # nearest-rank percentile
-            print(f"  {n:12} {xs[0]:>4} {statistics.median(xs):>7.1f} {statistics.mean(xs):>7.1f} {p90:>5} {xs[-1]:>5}")
+    print(stats_table(load_documents(args.paths, scheme, heldout=True), scheme.names))
     return 0
 
 
-def _raw_inputs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
-    wanted = [i for i in args.ids.split(",") if i]
-    out = []
-    for path in args.inputs:
-        if path.suffix == ".jsonl":
-            records = {r["id"]: r for r in map(json.loads, read_text(path).splitlines()) if r}
-            missing = [i for i in wanted if i not in records]
-            if missing:
-                raise ValueError(f"{path}: no records with ids {', '.join(missing)}")
-            out += [(i, f"corpus:{i} {records[i].get('url', '')}".strip(), records[i]["text"]) for i in wanted]
-        else:
-            out.append((path.stem, f"seeds/{path.name}", read_text(path)))
-    return out
-
-
 def sample(args: argparse.Namespace) -> int:
+    from planex.sampling import labelled_ids, sample_ids
+
     if args.n < 1:
         raise ValueError("n must be at least 1")
     exclude = labelled_ids(args.labels)
@@ -164,41 +121,29 @@ def sample(args: argparse.Namespace) -> int:
 
 
 def preannotate(args: argparse.Namespace) -> int:
-    docs = []
-    for doc_id, source, raw in _raw_inputs(args):
-        text = normalise(raw).text
-        # The rules may propose one label twice in a row, which a label file may not hold (span_problems).
-        docs.append(Document(doc_id, text, merge_touching(rules.extract(text)), source))
+    from planex.drafts import raw_inputs, rule_drafts
+    from planex.labelfile import write_documents
+
+    docs = rule_drafts(raw_inputs(args.inputs, [i for i in args.ids.split(",") if i]))
     write_documents(args.out, docs)
     print(f"wrote {len(docs)} drafts, {sum(len(d.spans) for d in docs)} proposed spans to {args.out}")
     return 0
 
 
 def sheet(args: argparse.Namespace) -> int:
-    args.out.mkdir(parents=True, exist_ok=True)
-    for doc in load_documents([args.draft]):
-        (args.out / f"{doc.id}.tsv").write_text(to_sheet(doc), encoding="utf-8")
-        (args.out / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    from planex.labelfile import load_documents
+    from planex.sheet import write_sheets
+
+    write_sheets(load_documents([args.draft]), args.out)
     return 0
 
 
 def apply(args: argparse.Namespace) -> int:
-    scheme = load_scheme()
-    final, problems, counts = [], [], []
-    for doc in load_documents([args.draft]):
-        path = args.sheets / f"{doc.id}.tsv"
-        spans, found = from_sheet(doc.text, read_text(path), str(path))
-        problems += found
-        new = Document(doc.id, doc.text, spans, doc.source, doc.meta)
-        final.append(new)
-        counts.append({"id": doc.id, **review_counts(doc.spans, spans)})
-    if not problems:
-        try:
-            load_documents_inline(final, scheme.names)
-        except LabelFileError as e:
-            problems += e.problems
-    if problems:
-        raise LabelFileError(problems)
+    from planex.labelfile import load_documents, write_documents
+    from planex.scheme import load_scheme
+    from planex.sheet import apply_sheets
+
+    final, counts = apply_sheets(load_documents([args.draft]), args.sheets, load_scheme(args.scheme))
     write_documents(args.out, final)
     if args.review:
         with args.review.open("a", encoding="utf-8") as f:
@@ -208,49 +153,36 @@ def apply(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_documents_inline(docs: list[Document], names: tuple[str, ...]) -> None:
-    from planex.labelfile import span_problems
-
-    problems = [p for d in docs for p in span_problems(d.text, d.spans, names, d.id)]
-    if problems:
-        raise LabelFileError(problems)
-
-
 def renormalise(args: argparse.Namespace) -> int:
-    from planex.migrate import migrate_spans
+    from planex.labelfile import label_files
+    from planex.migrate import renormalise_file
 
     problems: list[str] = []
     for path in label_files(args.paths, feedback=True, heldout=True):
-        docs = load_documents([path])
-        changed = 0
-        for doc in docs:
-            raw = doc.meta.get("raw") if doc.source.startswith("feedback:") else source_text(doc.source, args.corpus)
-            new = normalise(str(raw)).text
-            if new != doc.text:
-                doc.spans, found = migrate_spans(doc.text, new, doc.spans)
-                problems += [f"{path} {doc.id}: {p}" for p in found]
-                doc.text = new
-                changed += 1
-        if changed:
-            write_documents(path, docs)
-        print(f"{path}: {changed} of {len(docs)} documents re-normalised")
+        changed, total, found = renormalise_file(path, args.corpus)
+        problems += found
+        print(f"{path}: {changed} of {total} documents re-normalised")
     for p in problems:
         print(p, file=sys.stderr)
     return 1 if problems else 0
 
 
-def _report(e: LabelFileError, action: str) -> int:
-    for p in e.problems:
+def _report(problems: list[str], action: str) -> int:
+    for p in problems:
         print(p, file=sys.stderr)
-    print(f"{len(e.problems)} problems; {action}", file=sys.stderr)
+    print(f"{len(problems)} problems; {action}", file=sys.stderr)
     return 1
 
 
 def import_labels(args: argparse.Namespace) -> int:
+    from planex.formats import import_file
+    from planex.labelfile import LabelFileError, write_documents
+    from planex.scheme import load_scheme
+
     try:
         parsed = import_file(args.fmt, args.file, load_scheme(args.scheme), args.offsets)
     except LabelFileError as e:
-        return _report(e, f"{args.out} not written")
+        return _report(e.problems, f"{args.out} not written")
     docs = [p.doc for p in parsed]
     write_documents(args.out, docs)
     print(f"wrote {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans to {args.out}")
@@ -265,10 +197,15 @@ def import_labels(args: argparse.Namespace) -> int:
 
 
 def export_labels(args: argparse.Namespace) -> int:
+    from planex import atomic
+    from planex.formats import export_text
+    from planex.labelfile import LabelFileError, load_documents
+    from planex.scheme import load_scheme
+
     try:
         docs = load_documents(args.paths, load_scheme(args.scheme))
     except LabelFileError as e:
-        return _report(e, f"{args.out} not written; fix them (see `planex labels check`)")
+        return _report(e.problems, f"{args.out} not written; fix them (see `planex labels check`)")
     atomic.write_text(args.out, export_text(args.fmt, docs, args.offsets))
     print(f"wrote {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans to {args.out} ({args.fmt})")
     return 0

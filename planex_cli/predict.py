@@ -5,22 +5,28 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planex.formats.offsets import UNITS
+NAME = "predict"
+HELP = "pre-annotate raw texts with a trained model (Label Studio predictions or planex drafts)"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from planex.formats.offsets import UNITS
     from training.predict import TARGETS
 
-    p = sub.add_parser(
-        "predict",
-        help="pre-annotate raw texts with a trained model (Label Studio predictions or planex drafts)",
-        description="Run --model over .txt files (folders give their *.txt) or .jsonl records with 'text'. "
-        "--to label-studio writes tasks over the raw text with the spans under 'predictions' (model_version, "
-        "scores); --to jsonl writes planex draft records over the normalised text.",
+    p.description = (
+        "Run --model over .txt files (folders give their *.txt) or .jsonl records with 'text' and write one "
+        "file, in the format --to names (required: there is no default, as the two serve different reviews)."
     )
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help=".txt files, folders of them, or .jsonl")
     p.add_argument("--model", type=Path, required=True, help="trained planex model folder")
-    p.add_argument("--to", required=True, choices=TARGETS, help="output format")
+    p.add_argument(
+        "--to",
+        required=True,
+        choices=TARGETS,
+        help="required: label-studio writes tasks over the RAW text with the spans under 'predictions' "
+        "(model_version, scores), to import into Label Studio; jsonl writes planex draft records over the "
+        "NORMALISED text, for `planex labels sheet`",
+    )
     p.add_argument("--out", type=Path, required=True, help="file to write")
     p.add_argument(
         "--offsets", choices=UNITS, default="codepoints", help="Label Studio offsets: utf16 for old releases only"

@@ -1,0 +1,38 @@
+"""``planex evaluate``: score a trained model, or cross-validate training, on labelled documents."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+NAME = "evaluate"
+HELP = "seqeval and exact-span scores of a model on labelled documents"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Score --model on --labels; with --cv K, train one model per fold from --base-model instead (whole "
+        "documents per fold). The report is printed; --out FOLDER also writes it there as JSON and Markdown."
+    )
+    p.add_argument(
+        "--model", type=Path, help="trained planex model folder, or `rules` for the rule extractor (omit with --cv)"
+    )
+    p.add_argument("--labels", nargs="+", type=Path, default=[Path("labels")], help="label files or folders")
+    p.add_argument("--cv", type=int, default=0, help="K-fold cross-validation over whole documents")
+    p.add_argument("--base-model", default="models/base/planex-char-bert-4l256", help="base model for --cv")
+    p.add_argument("--epochs", type=int, default=25, help="maximum epochs per fold for --cv")
+    p.add_argument(
+        "--out",
+        "--reports",
+        type=Path,
+        help="also write the report to this folder as evaluate-NAME.json and .md (default: print only)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from training.evaluate_report import evaluate_report, write_report
+
+    report, name = evaluate_report(args.model, args.labels, args.cv, args.base_model, args.epochs, args.command_line)
+    print(write_report(report, name, args.out))
+    return 0
