@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SCHEME = Path(__file__).resolve().parent.parent / "labels" / "scheme.json"
+# The task table's column for each label it knows: a task's title and the spans attached to it.
+# These are fields of the API's task records and columns of its CSV/XLSX files, so they are code,
+# not scheme-file settings; a label added to the scheme file later gets a column named by itself.
+TABLE_COLUMNS = {"TASK": "task", "DEADLINE": "deadlines", "LEAD_UNIT": "lead_units", "INDICATOR": "indicators"}
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 

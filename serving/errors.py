@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -129,9 +130,27 @@ async def _busy(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, 429, headers={"Retry-After": str(exc.retry_after)})
 
 
+def _unparsable(cause: BaseException | None) -> str | None:
+    """Say why a body that is JSON by its grammar could not be read, or None if ``cause`` is no such reason.
+
+    FastAPI answers these with a bare "There was an error parsing the body"; the cause is what
+    Python's json module raised.
+    """
+    if isinstance(cause, RecursionError):
+        why = "arrays or objects nested too deeply"
+    elif isinstance(cause, ValueError):
+        digits = "integer string conversion" in str(cause)
+        why = f"a number with more than {sys.get_int_max_str_digits()} digits" if digits else str(cause)
+    else:
+        return None
+    return f"body is not valid JSON ({why}): send a JSON object such as {_EXAMPLE}"
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
+    if exc.status_code == 400 and (message := _unparsable(exc.__cause__)):
+        return JSONResponse({"detail": message, "errors": [{"field": "body", "message": message}]}, 400)
     if exc.status_code == 404:
         detail = f"no route {request.method} {request.url.path}: the routes are listed at /docs"
     elif exc.status_code == 405:

@@ -12,13 +12,13 @@ import io
 import re
 from collections.abc import Sequence
 
+from planex.scheme import TABLE_COLUMNS
 from serving.schemas import DocumentResult, SpanOut
 
-COLUMNS = ["section", "task", "deadlines", "lead_units", "indicators"]
+COLUMNS = ["section", *TABLE_COLUMNS.values()]
 UNATTACHED = "(unattached)"
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_LABEL_COLUMN = {"TASK": "task", "DEADLINE": "deadlines", "LEAD_UNIT": "lead_units", "INDICATOR": "indicators"}
 # Control characters that XLSX (XML 1.0) cannot hold; tabs and newlines are fine.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -42,7 +42,7 @@ def _extra_labels(results: Sequence[DocumentResult]) -> list[str]:
     for doc in results:
         for task in doc.tasks:
             seen.update(dict.fromkeys(task.other))
-        seen.update(dict.fromkeys(s.label for s in doc.unattached if s.label not in _LABEL_COLUMN))
+        seen.update(dict.fromkeys(s.label for s in doc.unattached if s.label not in TABLE_COLUMNS))
     return list(seen)
 
 
@@ -60,7 +60,7 @@ def rows(results: Sequence[DocumentResult], with_document: bool = False) -> list
         for span in doc.unattached:
             row = dict.fromkeys(header, "")
             row["section"] = UNATTACHED
-            row[_LABEL_COLUMN.get(span.label, span.label)] = _cell([span])
+            row[TABLE_COLUMNS.get(span.label, span.label)] = _cell([span])
             out.append(lead + [row[c] for c in header])
     return out
 

@@ -9,6 +9,7 @@ posts never interleave and a reader never sees half a record.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -101,3 +102,23 @@ def save_feedback(
 
 def label_counts(doc: Document) -> dict[str, int]:
     return dict(sorted(Counter(s.label for s in doc.spans).items()))
+
+
+def remove_orphans(folder: Path, older_than_s: float = 600) -> list[Path]:
+    """Remove the temporary files of writes that never finished (a server killed mid-write); return them.
+
+    Only files older than ``older_than_s`` go: another server process sharing the folder may be
+    writing one right now, and a write takes milliseconds.
+    """
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - older_than_s
+    removed = []
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed.append(tmp)
+        except FileNotFoundError:
+            continue  # its writer finished or another server removed it meanwhile
+    return removed

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import torch
 
 from planex import registry
 from planex.inference import Extractor
@@ -70,6 +71,19 @@ def smoke_test(extractor: Extractor, path: Path) -> None:
         )
 
 
+def own_weights(model: torch.nn.Module) -> None:
+    """Copy every weight on the CPU into memory of the process's own, out of the file it was read from.
+
+    safetensors leaves CPU weights as views of the memory-mapped model.safetensors. Truncating or
+    rewriting that file in place (a copy over it, a half-finished sync) then changes the weights
+    under a running server or kills it with SIGBUS; the copies keep serving the model as loaded.
+    """
+    with torch.no_grad():
+        for tensor in [*model.parameters(), *model.buffers()]:
+            if tensor.device.type == "cpu":
+                tensor.data = tensor.data.clone()
+
+
 def load_state(path: Path, settings: Settings) -> ModelState:
     """Load the model at ``path``, check its labels against the scheme file and smoke-test it."""
     try:
@@ -83,6 +97,7 @@ def load_state(path: Path, settings: Settings) -> ModelState:
             f"{', '.join(scheme.names)}: serve a model trained with that scheme (`planex train --scheme "
             f"{settings.scheme_path}`), or point PLANEX_SCHEME_PATH at the scheme this model was trained with"
         )
+    own_weights(loaded.model)
     extractor = Extractor(loaded, served_windows(loaded, settings))
     smoke_test(extractor, path)
     return ModelState(loaded, extractor, datetime.now(UTC))

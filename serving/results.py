@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from planex.inference import Entity
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised
+from planex.scheme import TABLE_COLUMNS
 from planex.tasktable import build_task_table
 from planex.values import parse_deadline, parse_indicator
 from serving.schemas import (
@@ -21,13 +22,16 @@ from serving.schemas import (
     TaskOut,
 )
 
-# Labels with their own column in the task table; spans of labels added later go to ``other``.
-COLUMNS = {"DEADLINE": "deadlines", "LEAD_UNIT": "lead_units", "INDICATOR": "indicators"}
+# The fields of a task record that hold attached spans; spans of labels added later go to ``other``.
+ATTACHED = {label: column for label, column in TABLE_COLUMNS.items() if label != "TASK"}
 
 
 def model_out(loaded: LoadedModel) -> ModelOut:
     """Describe the served model: name, version and labels with their colours."""
-    labels = [LabelOut(name=lb.name, description=lb.description, color=lb.color) for lb in loaded.scheme.labels]
+    labels = [
+        LabelOut(name=lb.name, description=lb.description, color=lb.color, column=TABLE_COLUMNS.get(lb.name))
+        for lb in loaded.scheme.labels
+    ]
     return ModelOut(name=loaded.name, version=loaded.version, labels=labels)
 
 
@@ -48,10 +52,10 @@ def document_result(norm: Normalised, entities: Sequence[Entity], options: Optio
     year = options.doc_year
     tasks = []
     for n, record in enumerate(table.tasks, 1):
-        columns: dict[str, list[SpanOut]] = {c: [] for c in COLUMNS.values()}
+        columns: dict[str, list[SpanOut]] = {c: [] for c in ATTACHED.values()}
         other: dict[str, list[SpanOut]] = {}
         for label, spans in record.attached.items():
-            target = columns[COLUMNS[label]] if label in COLUMNS else other.setdefault(label, [])
+            target = columns[ATTACHED[label]] if label in ATTACHED else other.setdefault(label, [])
             target.extend(span_out(e, year) for e in spans)
         tasks.append(
             TaskOut(

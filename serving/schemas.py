@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 Format = Literal["json", "csv", "xlsx"]
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# What check_text refuses, as the OpenAPI document can say it (check_text gives the messages).
+NOT_BLANK: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
 
 
 def check_text(text: str, field: str) -> str:
@@ -24,15 +27,22 @@ def check_text(text: str, field: str) -> str:
     return text
 
 
+def _whole_number(value: object) -> object:
+    """Take 2024.0 as 2024: JSON has one number type, and JSON Schema calls 2024.0 an integer too."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Strict otherwise: "2024" (a string) is still refused.
+Year = Annotated[int, Field(ge=1900, le=2200), BeforeValidator(_whole_number)]
+
+
 class Options(BaseModel):
     """Options for one request; unknown names are refused so a typo is not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    doc_year: int | None = Field(
+    doc_year: Year | None = Field(
         default=None,
-        ge=1900,
-        le=2200,
         description="year the document was issued; lets 年内 and 6月底前 be read as dates",
     )
     include_normalised_text: bool = Field(default=False, description="also return the normalised text the model saw")
@@ -44,7 +54,10 @@ class ExtractRequest(BaseModel):
         extra="forbid", strict=True, json_schema_extra={"examples": [{"text": "（一）建设数据平台。2025年底前完成。"}]}
     )
 
-    text: str = Field(description="the plan text, as it is (traditional script and annotations are fine)")
+    text: str = Field(
+        description="the plan text, as it is (traditional script and annotations are fine); not blank",
+        json_schema_extra=NOT_BLANK,
+    )
     options: Options = Field(default_factory=Options)
 
     @field_validator("text")
@@ -56,7 +69,11 @@ class ExtractRequest(BaseModel):
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    texts: list[str] = Field(min_length=1, description="plan texts, each handled as by /v1/extract")
+    texts: list[str] = Field(
+        min_length=1,
+        description="plan texts, each handled as by /v1/extract; none blank",
+        json_schema_extra={"items": {"type": "string", **NOT_BLANK}},
+    )
     options: Options = Field(default_factory=Options)
 
     @field_validator("texts")
@@ -117,6 +134,10 @@ class LabelOut(BaseModel):
     name: str
     description: str
     color: str
+    column: str | None = Field(
+        description="its column in the task table (task, deadlines, lead_units, indicators); null: a label added "
+        "to the scheme later, whose spans go to a task's `other` and to a column named by the label in files"
+    )
 
 
 class ModelOut(BaseModel):
@@ -192,8 +213,8 @@ class ModelInfo(ModelOut):
 class FeedbackSpan(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    start: int = Field(description="offset into the posted text, in Unicode code points")
-    end: int = Field(description="end offset (exclusive)")
+    start: int = Field(ge=0, description="offset into the posted text, in Unicode code points")
+    end: int = Field(ge=1, description="end offset (exclusive)")
     label: str = Field(description="a label of the served model (GET /v1/model)")
 
 
@@ -206,7 +227,10 @@ class FeedbackRequest(BaseModel):
         },
     )
 
-    text: str = Field(description="the text as posted to /v1/extract (raw: traditional script and all)")
+    text: str = Field(
+        description="the text as posted to /v1/extract (raw: traditional script and all); not blank",
+        json_schema_extra=NOT_BLANK,
+    )
     spans: list[FeedbackSpan] = Field(description="every correct span of the text; offsets as /v1/extract gives")
     source: str | None = Field(default=None, max_length=500, description="where the text came from, e.g. a URL")
     note: str | None = Field(default=None, max_length=2000, description="a remark for the annotators")
@@ -234,3 +258,32 @@ class FieldError(BaseModel):
 class ErrorResponse(BaseModel):
     detail: str = Field(description="what went wrong and what to do")
     errors: list[FieldError] | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    model: str | None = Field(default=None, description="the served model's name, once loaded")
+    version: str | None = Field(default=None, description="the served model's version, once loaded")
+    detail: str | None = Field(default=None, description="why it is not ready")
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for error answers: each body is an :class:`ErrorResponse`."""
+    return {code: {"model": ErrorResponse, "description": _WHEN.get(code) or HTTPStatus(code).phrase} for code in codes}
+
+
+_WHEN = {
+    400: "malformed JSON, or a body that is not UTF-8",
+    401: "the API key is missing or not accepted",
+    403: "admin routes are disabled: the server has no API key",
+    413: "a text, batch or body over the limits",
+    415: "Content-Type is not application/json",
+    422: "a field is wrong; `errors` names each one",
+    429: "every inference thread is busy and the queue is full; see Retry-After",
+    503: "the model is not loaded yet (feedback: its folder cannot be written); see Retry-After",
+    507: "the disk holding the feedback folder is full; nothing was saved",
+}

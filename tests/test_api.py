@@ -242,8 +242,11 @@ def test_api_health_ready_docs_page(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready", "model": "tiny-test", "version": "test-0"}
     docs = client.get("/docs").text
-    assert "swagger" in docs.lower() and "cdn" not in docs  # the docs page works offline
+    assert "swagger" in docs.lower() and "https://" not in docs  # the docs page works offline
     assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/redoc").status_code == 404  # ReDoc needs a CDN: not served
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/extract", "/v1/extract/batch", "/v1/model", "/healthz", "/readyz"} <= set(paths)
     page = client.get("/")
@@ -283,6 +286,11 @@ def test_api_not_ready_before_startup(model_dir: Path) -> None:
     ("body", "status", "message"),
     [
         ('{"text": ', 400, "body is not valid JSON"),
+        ("[" * 990 + "]" * 990, 400, "body is not valid JSON (arrays or objects nested too deeply)"),
+        ('{"text": ' + "[" * 100_000, 400, "body is not valid JSON (arrays or objects nested too deeply)"),
+        ('{"text": "x", "options": {"doc_year": ' + "9" * 5000 + "}}", 400,
+         "body is not valid JSON (a number with more than 4300 digits)"),
+        ('{"text": "x", "options": {"doc_year": 2024.5}}', 422, "options.doc_year: input should be a valid integer"),
         ("[1, 2]", 422, "the body must be a JSON object"),
         ('{"text": 5}', 422, "text: input should be a valid string (got int)"),
         ('{"text": null}', 422, "text: input should be a valid string (got null)"),
@@ -395,6 +403,24 @@ def test_api_key(model_dir: Path) -> None:
         assert c.get("/healthz").status_code == 200 and c.get("/readyz").status_code == 200
 
 
+def test_api_openapi_declares_auth_as_the_server_enforces_it(model_dir: Path) -> None:
+    """Without a key the document declares no auth; with one, Bearer and 401 on /v1/* only."""
+    open_doc = make_app(model_dir).openapi()
+    assert "securitySchemes" not in open_doc.get("components", {})
+    for path, ops in open_doc["paths"].items():
+        for op in ops.values():
+            assert "security" not in op and "401" not in op["responses"], path
+    assert "403" in open_doc["paths"]["/v1/admin/reload"]["post"]["responses"]
+    keyed = create_app(Settings(model_path=model_dir, api_key="s3cret")).openapi()
+    assert keyed["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    for path, ops in keyed["paths"].items():
+        for op in ops.values():
+            guarded = path.startswith("/v1/")
+            assert ("security" in op) == guarded and ("401" in op["responses"]) == guarded, path
+    text = keyed["components"]["schemas"]["ExtractRequest"]["properties"]["text"]
+    assert text["minLength"] == 1
+
+
 # Server errors and startup
 
 
@@ -404,7 +430,7 @@ def test_api_bug_is_generic_500_with_logged_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("serving.app.document_result", broken)
+    monkeypatch.setattr("serving.extraction.document_result", broken)
     with caplog.at_level(logging.ERROR, logger="planex.serving"):
         r = client.post("/v1/extract", json={"text": "建设"})
     assert r.status_code == 500

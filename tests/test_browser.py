@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 
 from serving.app import create_app
 from serving.settings import Settings
+from tests import liveserver
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"  # git-ignored; screenshots land here
@@ -30,24 +28,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server_url(tiny_model_dir: Path) -> Iterator[str]:
-    """Run the app under uvicorn in a thread on a free loopback port."""
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = create_app(Settings(model_path=tiny_model_dir, api_key=None))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
-    sock.close()
+    with liveserver.in_thread(create_app(Settings(model_path=tiny_model_dir, api_key=None))) as url:
+        yield url
 
 
 def test_browser_extract_highlights_and_table(server_url: str, seed_texts: dict[str, str]) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import http.client
 import json
+import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from planex.scheme import load_scheme
 from planex_cli.main import main
 from serving.app import create_app
 from serving.settings import Settings
+from tests import liveserver
 from tests.test_normalise import _arbitrary, _pieces
 from training.config import TrainConfig
 from training.finetune import load_training_documents
@@ -152,3 +157,51 @@ def test_feedback_from_raw_takes_exactly_the_characters_inside(raw: str, a: int,
     assert got == ((inside[0], inside[-1] + 1) if inside else None)
     if inside:
         assert inside == list(range(inside[0], inside[-1] + 1))  # one run, as from_raw assumes
+
+
+@pytest.mark.parametrize(("code", "status"), [(errno.ENOSPC, 507), (errno.EROFS, 503)])
+def test_feedback_disk_full_is_a_clear_answer_on_a_kept_connection(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, status: int
+) -> None:
+    """A write that fails (the disk full, the folder read-only) leaves no file and keeps the connection open."""
+    folder = tmp_path / "feedback"
+    app = create_app(Settings(model_path=tiny_model_dir, api_key=None, feedback_dir=folder))
+
+    def full(fd: int) -> None:  # the data is written to the temporary file; flushing it to the disk fails
+        raise OSError(code, os.strerror(code))
+
+    body = json.dumps({"text": RAW, "spans": GOOD}).encode()
+    headers = {"Content-Type": "application/json"}
+    with liveserver.in_thread(app) as url:
+        conn = http.client.HTTPConnection(url.removeprefix("http://"), timeout=60)
+        monkeypatch.setattr("planex.atomic.os.fsync", full)
+        conn.request("POST", "/v1/feedback", body, headers)
+        first = conn.getresponse()
+        detail = json.loads(first.read())["detail"]
+        sock = conn.sock
+        assert first.status == status and "the correction was not saved" in detail and "post it again" in detail
+        assert first.getheader("connection") != "close"
+        assert list(folder.iterdir()) == []  # no record, no temporary file
+        monkeypatch.undo()
+        conn.request("POST", "/v1/feedback", body, headers)  # the same connection, the disk writable again
+        second = conn.getresponse()
+        second.read()
+        assert second.status == 201 and conn.sock is sock
+        conn.close()
+    assert len(list(folder.glob("*.jsonl"))) == 1
+
+
+def test_feedback_orphan_temporary_files_removed_at_startup(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """A server killed while writing leaves .<name>.<random>.tmp; the next start removes it, and nothing else."""
+    folder = tmp_path / "feedback"
+    folder.mkdir()
+    orphan = folder / ".20250101T000000000000Z-0123abcd.jsonl.x1y2z3.tmp"
+    orphan.write_text('{"id": "half', encoding="utf-8")
+    os.utime(orphan, (time.time() - 3600, time.time() - 3600))
+    fresh = folder / ".20250101T000000000001Z-4567cdef.jsonl.a1b2c3.tmp"  # perhaps another server's, mid-write
+    fresh.write_text("{", encoding="utf-8")
+    record = folder / "20250101T000000000000Z-89abcdef.jsonl"
+    record.write_text("{}\n", encoding="utf-8")
+    app = create_app(Settings(model_path=tiny_model_dir, api_key=None, feedback_dir=folder))
+    with TestClient(app):
+        assert sorted(p.name for p in folder.iterdir()) == sorted([fresh.name, record.name])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from planex_cli.main import build_parser, main
 from serving.settings import Settings
+from tests import liveserver
 
 
 def test_serve_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -73,3 +77,36 @@ def test_serve_cli_refuses_public_host(capsys: pytest.CaptureFixture[str], monke
     monkeypatch.delenv("PLANEX_ALLOW_PUBLIC_WITHOUT_KEY", raising=False)
     assert main(["serve", "--host", "0.0.0.0"]) == 2
     assert "refusing to listen on 0.0.0.0 without an API key" in capsys.readouterr().err
+
+
+def _post(url: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60) as r:
+        return r.status, json.loads(r.read())
+
+
+@pytest.mark.parametrize("change", ["truncate", "rewrite"])
+def test_serve_survives_weights_file_changed_in_place(tiny_model_dir: Path, tmp_path: Path, change: str) -> None:
+    """The served model.safetensors cut short or overwritten under a live server: it keeps serving what it loaded.
+
+    With the weights left as a view of the memory-mapped file, the next request read pages past the
+    new end of the file and the kernel killed the server with SIGBUS.
+    """
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    env = {"PLANEX_MODEL_PATH": str(model), "PLANEX_FEEDBACK_DIR": str(tmp_path / "feedback")}
+    text = {"text": "（一）建设数据平台。2025年底前完成。（牵头单位：市大数据局）"}
+    with liveserver.in_process(env, tmp_path / "server.log") as (url, proc):
+        status, before = _post(url + "/v1/extract", text)
+        assert status == 200
+        weights = model / "model.safetensors"
+        with weights.open("r+b") as f:  # in place: the same inode the server mapped
+            if change == "truncate":
+                f.truncate(0)
+            else:
+                f.write(b"\0" * weights.stat().st_size)
+        status, after = _post(url + "/v1/extract", text)
+        assert proc.poll() is None, (proc.returncode, (tmp_path / "server.log").read_text(errors="replace"))
+        assert status == 200 and after["entities"] == before["entities"]
