@@ -42,8 +42,9 @@ def _cell_per_line(text: str) -> bool:
 
 
 def _pipe_table(text: str) -> bool:
-    bars = sum(1 for x in _lines(text) if len(re.findall("[|│┃]", x)) >= 3)
-    return bars >= 3 and bool(re.search(_UNIT_LABEL + "|牵头", re.sub(r"\s", "", text)))
+    rows = [re.sub(r"\s", "", x) for x in _lines(text) if len(re.findall("[|│┃]", x)) >= 3]
+    # A page's metadata box (索引号 | … | 发布机构 | …) has bars too; a task table names units in its rows.
+    return len(rows) >= 3 and any(re.search(r"牵头|责任|配合|完成时限|分管", x) for x in rows)
 
 
 def _space_table(text: str) -> bool:
@@ -140,7 +141,7 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "pipe_table",
-        "task table as rows of cells between vertical bars (| or box-drawing │)",
+        "task table as rows of cells between vertical bars (ASCII or box-drawing)",
         lambda t, _: _pipe_table(t),
     ),
     Family("cell_per_line", "task table exported one cell per line", lambda t, _: _cell_per_line(t)),

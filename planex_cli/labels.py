@@ -50,6 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=[],
         help="draw only from records whose normalised text contains one of these (a stratum, e.g. 牵头 责任单位)",
     )
+    sa.add_argument("--family", default="", help="draw only from one layout family (labels/LAYOUTS.md)")
+    sa.add_argument("--families", type=Path, default=Path("labels/families.tsv"), help="id<TAB>family file")
     sa.set_defaults(func=sample)
     a = lsub.add_parser("preannotate", help="normalise raw texts and propose spans with the rule extractor")
     a.add_argument("inputs", nargs="+", type=Path, help=".txt files, or a .jsonl corpus with --ids")
@@ -114,7 +116,16 @@ def sample(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise ValueError("n must be at least 1")
     exclude = labelled_ids(args.labels)
-    ids = sample_ids(args.corpus, args.n, args.seed, exclude, args.prefix, args.not_in_title, args.in_text)
+    families = None
+    if args.family:
+        from planex.layouts import NAMES, read_families
+
+        if args.family not in NAMES:
+            raise ValueError(f"unknown family {args.family!r}; the families are: {', '.join(NAMES)}")
+        families = read_families(args.families)
+    ids = sample_ids(
+        args.corpus, args.n, args.seed, exclude, args.prefix, args.not_in_title, args.in_text, args.family, families
+    )
     print(",".join(ids))
     print(f"{len(ids)} ids, seed {args.seed}; {len(exclude)} labelled or drafted ids excluded", file=sys.stderr)
     return 0

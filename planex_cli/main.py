@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from planex_cli import benchmark, evaluate, labels, normalise, predict, pretrain, serve, train
+from planex_cli import benchmark, corpus, evaluate, labels, normalise, predict, pretrain, serve, train
 
-COMMANDS: tuple[ModuleType, ...] = (normalise, labels, pretrain, train, evaluate, benchmark, predict, serve)
+COMMANDS: tuple[ModuleType, ...] = (normalise, corpus, labels, pretrain, train, evaluate, benchmark, predict, serve)
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:

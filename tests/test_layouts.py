@@ -117,3 +117,10 @@ def test_layouts_sources_find_gathered_documents_in_the_project_corpus(tmp_path:
     assert source_text(f"corpus:{first['id']} {first['url']}", missing) == first["text"]
     with pytest.raises(ValueError, match="no document m99999"):
         source_text("corpus:m99999", missing)
+
+
+def test_layouts_a_pages_metadata_box_is_not_a_pipe_table() -> None:
+    meta = "索引号: | 113416 | 信息分类: | 规范性文件 |\n发布机构: | 区政府 | 主题分类: | 综合政务 |\n"
+    meta += "标 题: | 关于印发分解表的通知 | | |\n"
+    text = meta + "现将分解表印发给你们。各责任单位要细化措施。"
+    assert layouts.classify(text, "关于印发2020年重点工作任务分解表的通知") == "cover_notice"
