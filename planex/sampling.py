@@ -21,8 +21,13 @@ from planex.textio import read_text
 NOT_PLANS = ("预案", "报告", "通报", "批复", "函", "答复", "情况")
 
 
+# Ids drawn for a new held-out set before they are labelled, one or more a line ('#' starts a comment).
+CANDIDATES = "candidates.txt"
+
+
 def labelled_ids(roots: Iterable[Path]) -> set[str]:
-    """Ids of every document under ``roots``: gold, held-out and drafts alike (a draft is being labelled)."""
+    """Ids of every document under ``roots``: gold, held-out and drafts alike (a draft is being labelled),
+    and the held-out candidates listed in ``heldout/candidates.txt``."""
     ids: set[str] = set()
     for root in roots:
         ids |= {d.id for d in load_documents([root], heldout=True)}
@@ -31,6 +36,9 @@ def labelled_ids(roots: Iterable[Path]) -> set[str]:
             # Only the ids: drafts are not validated labels (older ones hold spans a label file refuses).
             for f in label_files([drafts]):
                 ids |= {json.loads(line)["id"] for line in read_text(f).splitlines() if line.strip()}
+        candidates = root / "heldout" / CANDIDATES
+        if candidates.is_file():  # drawn for the held-out set, not labelled yet: never a training draw
+            ids |= {w for line in read_text(candidates).splitlines() if not line.startswith("#") for w in line.split()}
     return ids
 
 

@@ -124,3 +124,11 @@ def test_layouts_a_pages_metadata_box_is_not_a_pipe_table() -> None:
     meta += "标 题: | 关于印发分解表的通知 | | |\n"
     text = meta + "现将分解表印发给你们。各责任单位要细化措施。"
     assert layouts.classify(text, "关于印发2020年重点工作任务分解表的通知") == "cover_notice"
+
+
+def test_layouts_heldout_candidates_are_never_drawn(tmp_path: Path) -> None:
+    from planex.sampling import labelled_ids
+
+    (tmp_path / "heldout").mkdir()
+    (tmp_path / "heldout" / "candidates.txt").write_text("# drawn by family\nm00001 m00002\nm00007\n", encoding="utf-8")
+    assert labelled_ids([tmp_path]) == {"m00001", "m00002", "m00007"}
