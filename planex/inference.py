@@ -8,6 +8,7 @@ is always sliced from the raw input, so ``raw[start:end] == text`` holds by cons
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,27 @@ class Entity:
     norm_end: int
 
 
+TokenProbs = tuple[list[tuple[int, int]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """One text's tokens: character offsets, ids and (for hinted models) rule-hint type ids."""
+
+    offsets: list[tuple[int, int]]
+    ids: np.ndarray
+    types: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Tokens ``start:end`` of text number ``text`` in a call."""
+
+    text: int
+    start: int
+    end: int
+
+
 class Extractor:
     """Predicts spans with a loaded model; thread-safe for concurrent calls (inference only)."""
 
@@ -49,79 +71,113 @@ class Extractor:
         single = spec.single_token_labels  # None in older models: every span length allowed
         self.single_token_labels: frozenset[str] | None = None if single is None else frozenset(single)
 
-    def token_probs(self, texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
-        """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
-        tok = self.loaded.tokenizer
+    def encode(self, texts: list[str]) -> list[Tokens]:
+        """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads."""
+        if not texts:
+            return []
+        # One call for all texts; verbose=False: long texts are windowed, so "longer than maximum" does not apply.
+        batch = self.loaded.tokenizer(
+            [mark_lines(t, self.line_marker) for t in texts],
+            add_special_tokens=False,
+            return_offsets_mapping=True,
+            verbose=False,
+        )
+        out = []
+        for text, ids, offsets in zip(texts, batch["input_ids"], batch["offset_mapping"], strict=True):
+            pairs = [(int(a), int(b)) for a, b in offsets]
+            types = np.asarray(hint_ids(text, pairs), dtype=np.int64) if self.rule_hints else None
+            out.append(Tokens(pairs, np.asarray(ids, dtype=np.int64), types))
+        return out
+
+    def batches(self, encoded: list[Tokens]) -> Iterator[tuple[list[Window], dict[str, torch.Tensor]]]:
+        """Cut every text into windows and yield model inputs of ``batch_size`` windows, texts mixed.
+
+        Windows are ordered by length, so a batch pads its short windows (a text's last one, short
+        texts) only up to the longest among similar ones, not to a full window.
+        """
         cfg = self.config
+        tok = self.loaded.tokenizer
         body = cfg.max_tokens - 2
-        # verbose=False: long texts are windowed below, so the "longer than maximum" warning does not apply.
-        encoded = [
-            tok(mark_lines(t, self.line_marker), add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-            for t in texts
+        jobs = [
+            Window(n, a, b) for n, e in enumerate(encoded) for a, b in windows(len(e.ids), body, min(cfg.stride, body))
         ]
-        jobs: list[tuple[int, tuple[int, int]]] = []
-        types: list[list[int]] = []  # rule hints per token, when the model was trained with them
-        for n, enc in enumerate(encoded):
-            jobs += [(n, w) for w in windows(len(enc["input_ids"]), body, min(cfg.stride, body))]
-            if self.rule_hints:
-                types.append(hint_ids(texts[n], enc["offset_mapping"]))
-        outputs: list[list[np.ndarray]] = [[] for _ in texts]
-        spans: list[list[tuple[int, int]]] = [[] for _ in texts]
+        jobs.sort(key=lambda w: w.start - w.end)  # longest first; sort is stable, so ties keep text order
+        pad, cls, sep = tok.pad_token_id or 0, tok.cls_token_id, tok.sep_token_id
         for i in range(0, len(jobs), cfg.batch_size):
             chunk = jobs[i : i + cfg.batch_size]
-            seqs = [[tok.cls_token_id, *encoded[n]["input_ids"][a:b], tok.sep_token_id] for n, (a, b) in chunk]
-            width = max(map(len, seqs))
-            ids = torch.full((len(seqs), width), tok.pad_token_id or 0)
-            mask = torch.zeros((len(seqs), width), dtype=torch.long)
-            for r, s in enumerate(seqs):
-                ids[r, : len(s)] = torch.tensor(s)
-                mask[r, : len(s)] = 1
-            inputs = {"input_ids": ids, "attention_mask": mask}
-            if self.rule_hints:
-                hinted = torch.zeros((len(seqs), width), dtype=torch.long)
-                for r, (n, (a, b)) in enumerate(chunk):
-                    hinted[r, 1 : 1 + b - a] = torch.tensor(types[n][a:b])
-                inputs["token_type_ids"] = hinted
-            with torch.inference_mode():
-                logits = self.loaded.model(**{k: v.to(self.loaded.device) for k, v in inputs.items()}).logits
-            probs = torch.softmax(logits.float(), -1).cpu().numpy()
-            for r, (n, (a, b)) in enumerate(chunk):
-                outputs[n].append(probs[r, 1 : 1 + b - a])
-                spans[n].append((a, b))
-        result = []
-        for n, enc in enumerate(encoded):
-            offsets = [(int(a), int(b)) for a, b in enc["offset_mapping"]]
-            merged = merge_windows(outputs[n], spans[n], len(offsets)) if offsets else np.zeros((0, len(self.tags)))
-            result.append((offsets, merged))
-        return result
+            width = max(w.end - w.start for w in chunk) + 2
+            ids = np.full((len(chunk), width), pad, dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            hinted = np.zeros((len(chunk), width), dtype=np.int64) if self.rule_hints else None
+            for r, w in enumerate(chunk):
+                n = w.end - w.start
+                ids[r, 0], ids[r, 1 : 1 + n], ids[r, 1 + n] = cls, encoded[w.text].ids[w.start : w.end], sep
+                mask[r, : n + 2] = 1
+                types = encoded[w.text].types
+                if hinted is not None and types is not None:
+                    hinted[r, 1 : 1 + n] = types[w.start : w.end]
+            inputs = {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}
+            if hinted is not None:
+                inputs["token_type_ids"] = torch.from_numpy(hinted)
+            yield chunk, inputs
+
+    def forward(self, inputs: dict[str, torch.Tensor]) -> np.ndarray:
+        """Token probabilities for one batch of windows (``[batch, width, tags]``)."""
+        with torch.inference_mode():
+            logits = self.loaded.model(**{k: v.to(self.loaded.device) for k, v in inputs.items()}).logits
+        return torch.softmax(logits.float(), -1).cpu().numpy()
+
+    def merge(self, encoded: list[Tokens], results: Iterable[tuple[list[Window], np.ndarray]]) -> list[TokenProbs]:
+        """One row of probabilities per token of each text, from the windows' predictions."""
+        outputs: list[list[np.ndarray]] = [[] for _ in encoded]
+        spans: list[list[tuple[int, int]]] = [[] for _ in encoded]
+        for chunk, probs in results:
+            for r, w in enumerate(chunk):
+                outputs[w.text].append(probs[r, 1 : 1 + w.end - w.start])
+                spans[w.text].append((w.start, w.end))
+        merged = []
+        for n, e in enumerate(encoded):
+            # merge_windows takes windows in any order: each token keeps the window where it has most context.
+            order = sorted(range(len(spans[n])), key=lambda k: spans[n][k])
+            window_probs = [outputs[n][k] for k in order]
+            bounds = [spans[n][k] for k in order]
+            rows = merge_windows(window_probs, bounds, len(e.offsets)) if e.offsets else np.zeros((0, len(self.tags)))
+            merged.append((e.offsets, rows))
+        return merged
+
+    def token_probs(self, texts: list[str]) -> list[TokenProbs]:
+        """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
+        encoded = self.encode(texts)
+        return self.merge(encoded, ((chunk, self.forward(inputs)) for chunk, inputs in self.batches(encoded)))
+
+    def decode(self, text: str, offsets: list[tuple[int, int]], probs: np.ndarray) -> list[ScoredSpan]:
+        """Spans of one normalised text from its tokens' probabilities (constrained Viterbi)."""
+        if not offsets:
+            return []
+        if self.line_marker:
+            # A line break is never part of a span (training labels it O); pinning it to O also stops a
+            # span from running across lines in the constrained decoding below.
+            breaks = [i for i, (a, _) in enumerate(offsets) if text[a] == "\n"]
+            probs[breaks] = 0.0
+            probs[breaks, self.tags.index("O")] = 1.0
+        tags = viterbi_tags(probs, self.tags, self.single_token_labels)
+        chosen = probs[np.arange(len(tags)), [self.tags.index(t) for t in tags]]
+        return tags_to_spans(tags, offsets, chosen.tolist())
 
     def predict_normalised(self, texts: list[str]) -> list[list[ScoredSpan]]:
         """Spans over already-normalised texts (what evaluation compares with gold labels)."""
-        out: list[list[ScoredSpan]] = []
-        outside = self.tags.index("O")
-        for text, (offsets, probs) in zip(texts, self.token_probs(texts), strict=True):
-            if not offsets:
-                out.append([])
-                continue
-            if self.line_marker:
-                # A line break is never part of a span (training labels it O); pinning it to O also stops a
-                # span from running across lines in the constrained decoding below.
-                breaks = [i for i, (a, _) in enumerate(offsets) if text[a] == "\n"]
-                probs[breaks] = 0.0
-                probs[breaks, outside] = 1.0
-            tags = viterbi_tags(probs, self.tags, self.single_token_labels)
-            chosen = probs[np.arange(len(tags)), [self.tags.index(t) for t in tags]]
-            out.append(tags_to_spans(tags, offsets, chosen.tolist()))
+        return [self.decode(t, o, p) for t, (o, p) in zip(texts, self.token_probs(texts), strict=True)]
+
+    def entities(self, norm: Normalised, spans: list[ScoredSpan]) -> list[Entity]:
+        """Spans on the normalised text as entities with offsets into the raw text (text sliced from raw)."""
+        out = []
+        for s in spans:
+            a, b = norm.to_raw(s.start, s.end)
+            out.append(Entity(s.label, norm.raw[a:b], a, b, round(s.score, 4), s.start, s.end))
         return out
 
     def extract(self, raws: list[str]) -> list[tuple[Normalised, list[Entity]]]:
         """Normalise each raw text, predict, and return entities with offsets into the raw text."""
         norms = [normalise(r) for r in raws]
-        results = []
-        for norm, spans in zip(norms, self.predict_normalised([n.text for n in norms]), strict=True):
-            entities = []
-            for s in spans:
-                a, b = norm.to_raw(s.start, s.end)
-                entities.append(Entity(s.label, norm.raw[a:b], a, b, round(s.score, 4), s.start, s.end))
-            results.append((norm, entities))
-        return results
+        spans = self.predict_normalised([n.text for n in norms])
+        return [(n, self.entities(n, s)) for n, s in zip(norms, spans, strict=True)]

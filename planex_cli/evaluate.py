@@ -22,6 +22,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-model", default="models/base/planex-char-bert-4l256", help="base model for --cv")
     p.add_argument("--epochs", type=int, default=25, help="maximum epochs per fold for --cv")
     p.add_argument(
+        "--precision",
+        choices=("fp32", "int8"),
+        default="fp32",
+        help="score --model as trained (fp32) or with dynamic int8 Linear layers, as `planex serve` can run it",
+    )
+    p.add_argument(
         "--out",
         "--reports",
         type=Path,
@@ -33,6 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from training.evaluate_report import evaluate_report, write_report
 
-    report, name = evaluate_report(args.model, args.labels, args.cv, args.base_model, args.epochs, args.command_line)
+    report, name = evaluate_report(
+        args.model, args.labels, args.cv, args.base_model, args.epochs, args.command_line, args.precision
+    )
     print(write_report(report, name, args.out))
     return 0

@@ -9,9 +9,20 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from planex_cli import benchmark, corpus, evaluate, labels, normalise, predict, pretrain, serve, train
+from planex_cli import benchmark, corpus, evaluate, labels, normalise, predict, pretrain, serve, speed, train
 
-COMMANDS: tuple[ModuleType, ...] = (normalise, corpus, labels, pretrain, train, evaluate, benchmark, predict, serve)
+COMMANDS: tuple[ModuleType, ...] = (
+    normalise,
+    corpus,
+    labels,
+    pretrain,
+    train,
+    evaluate,
+    benchmark,
+    predict,
+    speed,
+    serve,
+)
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from typing import Any
 from planex import atomic
 from planex.labelfile import load_documents
 from planex.modelio import load_model
+from planex.precision import with_precision
 from planex.scheme import load_scheme
 from training.baselines import RuleSystem
 from training.benchmark import machine, render_markdown, run_setting
@@ -17,7 +18,13 @@ from training.evaluate import BertSystem, public, score
 
 
 def evaluate_report(
-    model: Path | None, labels: list[Path], cv: int, base_model: str, epochs: int, command: str
+    model: Path | None,
+    labels: list[Path],
+    cv: int,
+    base_model: str,
+    epochs: int,
+    command: str,
+    precision: str = "fp32",
 ) -> tuple[dict[str, Any], str]:
     """Score ``model`` (a folder, or ``rules``) on ``labels``, or cross-validate training with ``cv`` folds.
 
@@ -31,9 +38,10 @@ def evaluate_report(
         scheme, system = load_scheme(), "rules"
         name, setting = "evaluate-rules", "labelled documents"
     elif model:
-        loaded = load_model(model)
+        loaded = with_precision(load_model(model), precision)
         scorer, scheme = BertSystem.from_loaded(loaded.name, loaded), loaded.scheme
-        name, setting = f"evaluate-{loaded.name}", "held-out documents"
+        suffix = "" if precision == "fp32" else f"-{precision}"
+        name, setting = f"evaluate-{loaded.name}{suffix}", "held-out documents"
     if model:
         docs = load_documents(labels, scheme)
         result = public(score(scorer, docs, scheme.names))
@@ -52,6 +60,7 @@ def evaluate_report(
         "cv": cv,
         "characters": sum(len(d.text) for d in docs),
         "base_model": "none (rule extractor)" if system == "rules" else str(model or base_model),
+        "precision": precision,
         "command": command,
         "results": {setting: {system: result}},
     }
