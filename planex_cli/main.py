@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from planex_cli import benchmark, corpus, evaluate, labels, normalise, predict, pretrain, serve, speed, train
+from planex_cli import benchmark, corpus, evaluate, extract, labels, normalise, predict, pretrain, serve, speed, train
 
 COMMANDS: tuple[ModuleType, ...] = (
     normalise,
@@ -21,6 +21,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     benchmark,
     predict,
     speed,
+    extract,
     serve,
 )
 

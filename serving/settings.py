@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="largest request body in bytes (413 above)"
     )
+    max_file_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="largest file POST /v1/extract/file takes, in bytes (413 above)"
+    )
+    max_pages: int = Field(default=300, ge=1, description="most pages of a PDF that POST /v1/extract/file reads")
     inference_threads: int = Field(default=1, ge=1, description="requests run on the model at the same time")
     queue_size: int = Field(default=16, ge=0, description="requests that may wait for a thread; more get 429")
     window_tokens: int = Field(
