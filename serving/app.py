@@ -16,6 +16,7 @@ from serving.feedback import remove_orphans
 from serving.metrics import Metrics, MetricsMiddleware
 from serving.pool import BoundedPool
 from serving.reload import ModelManager, install_sighup, load_state
+from serving.routes import file
 from serving.routes.pages import mount_static
 from serving.settings import Settings
 
@@ -79,7 +80,12 @@ def create_app(settings: Settings | None = None, reload_on_sighup: bool = False)
         app.include_router(router)
     mount_static(app)
     errors.install(app)
-    app.add_middleware(BodyCheckMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyCheckMiddleware,
+        max_bytes=settings.max_body_bytes,
+        file_paths=frozenset({file.PATH}),
+        max_file_bytes=settings.max_file_bytes,
+    )
     known = routes.paths()
     # Added last, so outermost: it also counts the requests the body check refuses.
     app.add_middleware(MetricsMiddleware, metrics=metrics, paths=lambda: known)

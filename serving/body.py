@@ -18,15 +18,30 @@ class BodyCheckMiddleware:
     """Refuse bodies over ``max_bytes`` (413) and, under ``prefix``, bodies that are not UTF-8 (400).
 
     The body is read here, up to the limit, and replayed to the app; reading it here is what
-    makes the limit hold for chunked uploads that carry no Content-Length.
+    makes the limit hold for chunked uploads that carry no Content-Length. Paths in ``file_paths``
+    take a file upload: their limit is ``max_file_bytes`` and their bodies are binary.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/v1/"):
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        prefix: str = "/v1/",
+        file_paths: frozenset[str] = frozenset(),
+        max_file_bytes: int | None = None,
+    ):
         self.app = app
         self.max_bytes = max_bytes
         self.prefix = prefix
+        self.file_paths = file_paths
+        self.max_file_bytes = max_bytes if max_file_bytes is None else max_file_bytes
 
-    def _too_large(self, size: str) -> str:
+    def _too_large(self, size: str, upload: bool) -> str:
+        if upload:
+            return (
+                f"request body has {size} bytes; the limit for a file upload is {self.max_file_bytes} "
+                "(PLANEX_MAX_FILE_BYTES): split the document or send its text"
+            )
         return (
             f"request body has {size} bytes; the limit is {self.max_bytes} (PLANEX_MAX_BODY_BYTES): "
             "send less text per request"
@@ -36,9 +51,11 @@ class BodyCheckMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
+        upload = scope["path"] in self.file_paths
+        limit = self.max_file_bytes if upload else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length", b"").decode("latin-1")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await _send_error(send, 413, self._too_large(declared))
+        if declared.isdigit() and int(declared) > limit:
+            await _send_error(send, 413, self._too_large(declared, upload))
             return
         chunks, size = [], 0
         while True:
@@ -47,14 +64,14 @@ class BodyCheckMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await _send_error(send, 413, self._too_large(f"more than {self.max_bytes}"))
+            if size > limit:
+                await _send_error(send, 413, self._too_large(f"more than {limit}", upload))
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if scope["path"].startswith(self.prefix):
+        if scope["path"].startswith(self.prefix) and not upload:
             try:
                 body.decode("utf-8")
             except UnicodeDecodeError as e:

@@ -20,11 +20,13 @@ from serving.settings import Settings
 
 KEY = "s3cret"
 # Routes that refuse some requests the document cannot describe: feedback spans must lie inside the
-# text and carry a label of the served model; a reload must name a version that exists.
-SEMANTIC = {"/v1/feedback", "/v1/admin/reload"}
+# text and carry a label of the served model; a reload must name a version that exists; a file must be
+# a readable document.
+SEMANTIC = {"/v1/feedback", "/v1/admin/reload", "/v1/extract/file"}
 OPERATIONS = [
     ("POST", "/v1/extract"),
     ("POST", "/v1/extract/batch"),
+    ("POST", "/v1/extract/file"),
     ("GET", "/v1/model"),
     ("POST", "/v1/feedback"),
     ("POST", "/v1/admin/reload"),

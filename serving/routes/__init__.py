@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.routes import admin, extract, feedback, health, model, pages
+from serving.routes import admin, extract, feedback, file, health, model, pages
 
 # Need Authorization: Bearer <key> when the server has PLANEX_API_KEY; open without one.
-KEYED: tuple[APIRouter, ...] = (extract.router, model.router, feedback.router)
+KEYED: tuple[APIRouter, ...] = (extract.router, file.router, model.router, feedback.router)
 # Need the key always: without PLANEX_API_KEY they answer 403.
 ADMIN: tuple[APIRouter, ...] = (admin.router,)
 # Never need a key: probes, metrics, the page and the docs.
