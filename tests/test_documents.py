@@ -138,6 +138,21 @@ def test_documents_bad_files_get_a_reason(data: bytes, name: str, error: type[Do
     assert name in str(info.value)
 
 
+def test_documents_docx_that_unpacks_too_large_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import zipfile
+
+    from planex.documents import word
+
+    monkeypatch.setattr(word, "MAX_UNPACKED_BYTES", 1024 * 1024)  # the real limit is 200 MB
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"\0" * (2 * 1024 * 1024))  # compresses to about 2 kB
+    assert len(buf.getvalue()) < 10_000
+    with pytest.raises(UnreadableDocument, match="would unpack to"):
+        read_document(buf.getvalue(), "bomb.docx")
+
+
 def test_documents_page_limit() -> None:
     with pytest.raises(TooManyPages) as info:
         read_document((FIXTURES / "seed_003.pdf").read_bytes(), "seed.pdf", max_pages=4)

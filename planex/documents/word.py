@@ -8,6 +8,9 @@ from typing import Any
 
 from planex.documents.result import Document, UnreadableDocument, table_lines
 
+# A .docx is a zip: a small upload could unpack to gigabytes (a zip bomb). Real plans unpack to a few MB.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
 
 def _rows(table: Any) -> list[list[str]]:
     from docx.table import _Cell
@@ -29,6 +32,13 @@ def read_docx(data: bytes, name: str) -> Document:
             "and save it as .docx without a password"
         )
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(item.file_size for item in package.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise UnreadableDocument(
+                f"{name} would unpack to {unpacked} bytes, more than a Word document holds "
+                f"({MAX_UNPACKED_BYTES}): it is not an ordinary .docx"
+            )
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
         for block in document.iter_inner_content():
@@ -36,6 +46,8 @@ def read_docx(data: bytes, name: str) -> Document:
                 lines += table_lines(_rows(block))
             else:
                 lines += [line.rstrip() for line in block.text.splitlines() if line.strip()]
+    except UnreadableDocument:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
         raise UnreadableDocument(
             f"cannot read {name}: it is damaged or not a Word .docx file ({e}): check that the whole file "
