@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from planex.document import Span
+from planex.document import Document, Span
+from planex.labelfile import write_documents
 from planex.links import Link
-from training.linkscore import Table, gold_table, link_scores, predicted_table
+from training.linkscore import Table, document_link_scores, gold_table, link_scores, markdown_table, predicted_table
 
 KINDS = ["DEADLINE", "LEAD_UNIT", "INDICATOR"]
 T1, T2 = (0, 4), (20, 24)
@@ -109,3 +113,50 @@ def test_linkscore_gold_table_keeps_rows_without_links() -> None:
     table = gold_table(spans, [Link((0, 4), (5, 9))])
     assert table.links == {((0, 4), "DEADLINE", (5, 9))}
     assert table.tasks == {(0, 4), (20, 24)}
+
+
+def _doc(doc_id: str, text: str, spans: list[Span], links: list[Link] | None) -> Document:
+    return Document(doc_id, text, spans, links=links)
+
+
+TEXT = "（一）建设平台。2025年底前完成。（牵头单位：市大数据局）\n（二）推进共享。"
+TASK1, DEAD, LEAD, TASK2 = Span(3, 7, "TASK"), Span(8, 15, "DEADLINE"), Span(24, 29, "LEAD_UNIT"), Span(34, 38, "TASK")
+LABELS = ("TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR")
+
+
+def test_linkscore_documents_without_labelled_links_are_left_out() -> None:
+    gold = [TASK1, DEAD, LEAD, TASK2]
+    links = [Link((3, 7), (8, 15)), Link((3, 7), (24, 29))]
+    docs = [
+        _doc("a", TEXT, gold, links),
+        _doc("b", TEXT, gold, None),  # links not labelled yet: not scored
+        _doc("c", "2025年底前", [Span(0, 7, "DEADLINE")], None),  # no TASK: nothing to link, scored
+    ]
+    pred = [[TASK1, DEAD, TASK2], [TASK1, DEAD, LEAD, TASK2], [Span(0, 7, "DEADLINE")]]
+    s = document_link_scores(docs, pred, LABELS)
+    assert (s["documents"], s["documents_without_links"]) == (2, 1)
+    assert _micro(s) == (1.0, 0.5, 0.6667)
+    assert s["exact"]["per_kind"]["LEAD_UNIT"]["correct"] == 0 and s["rows"] == {"gold": 2, "exact": 1, "share": 0.5}
+
+
+def test_linkscore_markdown_table_per_system() -> None:
+    s = link_scores([GOLD], [GOLD], KINDS) | {"documents": 1, "documents_without_links": 0}
+    lines = markdown_table({"rules": {"links": s}, "old": {}})
+    assert "| system | deadline | lead unit | indicator | link P | link R | link F1 | lenient F1 | rows |" in lines
+    assert "| rules | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | **1.000** | 1.000 | 1.000 |" in lines
+    assert lines[-1] == "Gold links: deadline 1, lead unit 2, indicator 1; 2 task rows in 1 documents."
+    assert markdown_table({"old": {}}) == []  # a report made before links were scored
+
+
+def test_linkscore_evaluate_reports_links_for_the_rules(tmp_path: Path) -> None:
+    from planex.cli.main import main
+
+    raw, labels = tmp_path / "d1.txt", tmp_path / "d1.jsonl"
+    raw.write_text(TEXT, encoding="utf-8")  # already normal: text == raw
+    links = [Link((3, 7), (8, 15)), Link((3, 7), (24, 29))]
+    write_documents(labels, [Document("d1", TEXT, [TASK1, DEAD, LEAD, TASK2], str(raw), links=links)])
+    assert main(["evaluate", "--model", "rules", "--labels", str(labels), "--reports", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "evaluate-rules.json").read_text(encoding="utf-8"))
+    scores = report["results"]["labelled documents"]["rules"]["links"]
+    assert scores["exact"]["micro"]["support"] == 2 and scores["rows"]["gold"] == 2
+    assert "| rules | " in (tmp_path / "evaluate-rules.md").read_text(encoding="utf-8").split("Task links")[1]

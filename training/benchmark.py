@@ -31,6 +31,7 @@ from planex.scheme import LabelScheme
 from training.baselines import CrfSystem, RuleSystem, System
 from training.config import TrainConfig
 from training.evaluate import BertSystem, kfold, pooled, public, score
+from training.linkscore import markdown_table as link_table
 
 SETTINGS = ("cross-layout", "all-data", "held-out")
 WEAK_CORPUS = Path("../shared/corpus/plans.jsonl")  # unlabelled plans beside the project (see README)
@@ -270,6 +271,7 @@ def seed_run(result: dict[str, Any], seed: int, labels: tuple[str, ...]) -> dict
         "micro_f1": result["micro"]["f1"],
         "macro_f1": result["macro"]["f1"],
         "per_label_f1": {lab: result["per_label"][lab]["f1"] for lab in labels},
+        "link_f1": result["links"]["exact"]["micro"]["f1"] if result.get("links") else None,
     }
 
 
@@ -319,6 +321,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         support = next(iter(systems.values()))["per_label"] if systems else {}
         lines.append("")
         lines.append("Gold spans: " + ", ".join(f"{lab} {support[lab]['support']}" for lab in labels) + ".")
+        lines += link_table(systems)
         lines += _by_file_table(report.get("document_files", {}), systems)
         lines += _seed_table(systems, labels)
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ from planex.sources import source_text
 from training.baselines import System
 from training.config import TrainConfig
 from training.finetune import extractor_for, fit, split_dev
+from training.linkscore import document_link_scores
 from training.scoring import exact_span_scores, seqeval_scores
 
 
@@ -78,6 +79,7 @@ def score(system: System, docs: list[Document], labels: tuple[str, ...]) -> dict
     gold_raw = [_raw_spans(n, d.spans) for n, d in zip(norms, docs, strict=True)]
     result = seqeval_scores([d.text for d in docs], [d.spans for d in docs], pred, labels)
     result["exact_raw"] = exact_span_scores(gold_raw, pred_raw, labels)
+    result["links"] = document_link_scores(docs, pred, labels)
     result["predict_seconds"] = seconds
     result["characters"] = sum(len(r) for r in raws)
     result["per_document"] = [
@@ -140,6 +142,7 @@ def pooled(fold_results: list[dict[str, Any]], folds: list[list[Document]], labe
     out["exact_raw"] = exact_span_scores(
         [g for r in fold_results for g in r["_gold_raw"]], [p for r in fold_results for p in r["_pred_raw"]], labels
     )
+    out["links"] = document_link_scores(docs, pred, labels)
     out["predict_seconds"] = sum(r["predict_seconds"] for r in fold_results)
     out["characters"] = sum(r["characters"] for r in fold_results)
     out["per_document"] = [x for r in fold_results for x in r["per_document"]]

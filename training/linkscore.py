@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from planex.document import Span
-from planex.links import Link, propose_links
+from planex.document import Document, Span
+from planex.links import Link, kind_name, propose_links
 from planex.tasktable import TASK
 
 Offsets = tuple[int, int]
@@ -130,3 +130,56 @@ def link_scores(gold: Sequence[Table], pred: Sequence[Table], kinds: Sequence[st
     out["rows"] = {"gold": rows[0], "exact": rows[1], "share": rows[1] / rows[0] if rows[0] else 0.0}
     out["rows_with_attributes"] = {"gold": rows[2], "exact": rows[3], "share": rows[3] / rows[2] if rows[2] else 0.0}
     return out
+
+
+def document_link_scores(
+    docs: Sequence[Document], pred: Sequence[Sequence[Span]], labels: Sequence[str]
+) -> dict[str, Any]:
+    """Link scores of predicted spans (attached by the server's rule) against the documents' gold links.
+
+    A document counts when its links are labelled, or when it has no TASK span (then it has no
+    links to label); the others are counted in ``documents_without_links`` and left out.
+    """
+    kinds = [lab for lab in labels if lab != TASK]
+    gold, got = [], []
+    for d, p in zip(docs, pred, strict=True):
+        if d.links is not None or all(s.label != TASK for s in d.spans):
+            gold.append(gold_table(d.spans, d.links or []))
+            got.append(predicted_table(d.text, p))
+    out = link_scores(gold, got, kinds)
+    out["documents"], out["documents_without_links"] = len(gold), len(docs) - len(gold)
+    return out
+
+
+def markdown_table(systems: dict[str, Any]) -> list[str]:
+    """The task-link table of one benchmark setting (nothing for reports made before links were scored)."""
+    scored = {name: r["links"] for name, r in systems.items() if r.get("links")}
+    if not scored:
+        return []
+    kinds = list(next(iter(scored.values()))["exact"]["per_kind"])
+    lines = [
+        "",
+        "Task links (task span, kind, attribute span), predicted by the server's attachment rule on each "
+        "system's spans: F1 per kind and micro P/R/F1 with exact spans; `lenient` lets the task span merely "
+        "overlap the gold one; `rows` is the share of gold task rows whose task span and full set of "
+        "attributes are exactly right.",
+        "",
+        "| system | " + " | ".join(kind_name(k) for k in kinds) + " | link P | link R | link F1 | lenient F1 | rows |",
+        "|---" * (len(kinds) + 6) + "|",
+    ]
+    for name, s in scored.items():
+        cells = [f"{s['exact']['per_kind'][k]['f1']:.3f}" for k in kinds]
+        m = s["exact"]["micro"]
+        lines.append(
+            f"| {name} | " + " | ".join(cells) + f" | {m['precision']:.3f} | {m['recall']:.3f} | **{m['f1']:.3f}** | "
+            f"{s['lenient']['micro']['f1']:.3f} | {s['rows']['share']:.3f} |"
+        )
+    first = next(iter(scored.values()))
+    support = ", ".join(f"{kind_name(k)} {first['exact']['per_kind'][k]['support']}" for k in kinds)
+    missing = first.get("documents_without_links", 0)
+    lines += [
+        "",
+        f"Gold links: {support}; {first['rows']['gold']} task rows in {first['documents']} documents"
+        + (f" ({missing} documents without labelled links left out)." if missing else "."),
+    ]
+    return lines
