@@ -10,6 +10,7 @@ from pathlib import Path
 
 from planex.document import Document
 from planex.labelfile import iter_documents, label_files
+from planex.links import summary_lines
 from planex.scheme import LabelScheme
 
 
@@ -34,7 +35,7 @@ def check_files(paths: Iterable[Path], scheme: LabelScheme) -> CheckResult:
 
 
 def stats_table(docs: list[Document], names: tuple[str, ...]) -> str:
-    """Counts per label per document, a total row, and span-length distributions (characters)."""
+    """Counts per label per document, a total row, span-length distributions (characters) and task links."""
     lines = ["document".ljust(28) + "chars".rjust(8) + "".join(n.rjust(11) for n in names)]
     total: Counter[str] = Counter()
     lengths: dict[str, list[int]] = {n: [] for n in names}
@@ -56,4 +57,5 @@ def stats_table(docs: list[Document], names: tuple[str, ...]) -> str:
             lines.append(
                 f"  {n:12} {xs[0]:>4} {statistics.median(xs):>7.1f} {statistics.mean(xs):>7.1f} {p90:>5} {xs[-1]:>5}"
             )
+    lines += summary_lines(docs, names)
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from planex.tasktable import TASK, build_task_table
 
 if TYPE_CHECKING:
-    from planex.document import Span
+    from planex.document import Document, Span
 
 Offsets = tuple[int, int]
 
@@ -115,3 +115,26 @@ def link_counts(spans: Sequence[Span], links: Iterable[Link]) -> Counter[str]:
         if s.label != TASK and (s.start, s.end) not in linked:
             counts[f"unattached {s.label}"] += 1
     return counts
+
+
+def summary_lines(docs: Iterable[Document], labels: Sequence[str]) -> list[str]:
+    """Link counts per kind and unattached spans per label over ``docs`` (for ``planex labels stats``)."""
+    total: Counter[str] = Counter()
+    linked = unlinked = 0
+    for d in docs:
+        has_task = any(s.label == TASK for s in d.spans)
+        if d.links is None and has_task:
+            unlinked += 1
+            continue
+        linked += d.links is not None
+        total.update(link_counts(d.spans, d.links or []))
+    kinds = [lab for lab in labels if lab != TASK]
+    lines = [
+        f"\ntask links: {linked} documents with links"
+        + (f", {unlinked} with a TASK but no links yet (not counted)" if unlinked else ""),
+        "  links per kind: "
+        + ", ".join(f"{kind_name(k)} {total[k]}" for k in kinds)
+        + f" ({sum(total[k] for k in kinds)} in all)",
+        "  unattached spans: " + ", ".join(f"{kind_name(k)} {total['unattached ' + k]}" for k in kinds),
+    ]
+    return lines

@@ -209,7 +209,7 @@ def import_labels(args: argparse.Namespace) -> int:
 
 def export_labels(args: argparse.Namespace) -> int:
     from planex import atomic
-    from planex.formats import export_text
+    from planex.formats import dropped, export_text
     from planex.labelfile import LabelFileError, load_documents
     from planex.scheme import load_scheme
 
@@ -219,4 +219,6 @@ def export_labels(args: argparse.Namespace) -> int:
         return _report(e.problems, f"{args.out} not written; fix them (see `planex labels check`)")
     atomic.write_text(args.out, export_text(args.fmt, docs, args.offsets))
     print(f"wrote {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans to {args.out} ({args.fmt})")
+    if note := dropped(args.fmt, docs):
+        print(note, file=sys.stderr)
     return 0

@@ -91,3 +91,102 @@ def test_links_on_every_gold_document_with_a_task() -> None:
     with_task = [d for d in docs if any(s.label == "TASK" for s in d.spans)]
     assert with_task, "no gold documents found"
     assert [d.id for d in with_task if d.links is None] == []
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "labels" / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "offsets"), [("label-studio", []), ("doccano", []), ("doccano", ["--offsets", "codepoints"])]
+)
+def test_links_round_trip_through_label_studio_and_doccano(tmp_path: Path, fmt: str, offsets: list[str]) -> None:
+    from planex_cli.main import main
+
+    exported, back = tmp_path / "exported", tmp_path / "back.jsonl"
+    assert main(["labels", "export", "--to", fmt, str(SEEDS), "--out", str(exported), *offsets]) == 0
+    assert main(["labels", "import", "--from", fmt, str(exported), "--out", str(back), *offsets]) == 0
+    original = load_documents([SEEDS])
+    assert sum(len(d.links or []) for d in original) > 800
+    assert [(d.id, d.links) for d in load_documents([back])] == [(d.id, sorted(d.links or [])) for d in original]
+
+
+def test_links_conll_export_says_it_drops_them(tmp_path: Path, capsys) -> None:
+    from planex_cli.main import main
+
+    out = tmp_path / "seeds.conll"
+    assert main(["labels", "export", "--to", "conll", str(SEEDS), "--out", str(out)]) == 0
+    n = sum(len(d.links or []) for d in load_documents([SEEDS]))
+    assert f"warning: CoNLL has no place for task links; the {n} links" in capsys.readouterr().err
+
+
+def _ls_task(result: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{"data": {"text": TEXT, "planex_id": "d1"}, "annotations": [{"result": result}]}]
+
+
+def _ls_region(rid: str, start: int, end: int, label: str) -> dict[str, object]:
+    value = {"start": start, "end": end, "labels": [label]}
+    return {"id": rid, "from_name": "label", "to_name": "text", "type": "labels", "value": value}
+
+
+def _relation(a: str, b: str) -> dict[str, object]:
+    return {"from_id": a, "to_id": b, "type": "relation", "direction": "right", "labels": []}
+
+
+def test_links_label_studio_relations_read_either_way_and_checked(tmp_path: Path) -> None:
+    from planex.formats import import_file
+
+    regions = [_ls_region("t", 3, 7, "TASK"), _ls_region("d", 8, 15, "DEADLINE"), _ls_region("u", 34, 38, "TASK")]
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(_ls_task([*regions, _relation("d", "t")]), ensure_ascii=False), encoding="utf-8")
+    assert import_file("label-studio", path, None)[0].doc.links == [Link((3, 7), (8, 15))]
+    bad = _ls_task([*regions, _relation("t", "nope"), _relation("t", "u")])
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(LabelFileError) as err:
+        import_file("label-studio", path, None)
+    message = str(err.value)
+    assert "annotations[0].result[3] relates 't' to 'nope'; both must be span regions" in message
+    assert "link task 3-7 '建设平台' → span 34-38 '推进共享': the span end is a TASK span" in message
+
+
+def test_links_doccano_relations_read_and_checked(tmp_path: Path) -> None:
+    from planex.formats import import_file
+
+    entities = [
+        {"id": 1, "label": "TASK", "start_offset": 3, "end_offset": 7},
+        {"id": 2, "label": "DEADLINE", "start_offset": 8, "end_offset": 15},
+    ]
+    record = {"text": TEXT, "entities": entities, "relations": [{"id": 1, "from_id": 2, "to_id": 1, "type": "task"}]}
+    path = tmp_path / "ok.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert import_file("doccano", path, None, "codepoints")[0].doc.links == [Link((3, 7), (8, 15))]
+    record["relations"] = [{"id": 1, "from_id": 1, "to_id": 9, "type": "task"}]
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=r"line 1: relations\[0\] must join two entities by their ids"):
+        import_file("doccano", path, None, "codepoints")
+
+
+def test_links_follow_spans_onto_the_normalised_text() -> None:
+    from planex.formats.rawtext import to_normalised
+
+    raw = Document(
+        "d", "區(qū)域治理。2025年底前", [Span(0, 8, "TASK"), Span(9, 16, "DEADLINE")], links=[Link((0, 8), (9, 16))]
+    )
+    doc, problems = to_normalised(raw)
+    assert problems == [] and doc.text == "区域治理。2025年底前"
+    assert doc.links == [Link((0, 4), (5, 12))]
+
+
+def test_links_summary_counts_kinds_and_unattached() -> None:
+    from planex.links import summary_lines
+
+    spans = [Span(**s) for s in SPANS]
+    docs = [
+        Document("a", TEXT, spans, links=[Link((3, 7), (8, 15))]),
+        Document("b", TEXT, spans),  # a TASK but no links yet: left out
+        Document("c", "2025年底前", [Span(0, 7, "DEADLINE")]),  # no TASK: its span is unattached
+    ]
+    assert summary_lines(docs, ["TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR"]) == [
+        "\ntask links: 1 documents with links, 1 with a TASK but no links yet (not counted)",
+        "  links per kind: deadline 1, lead unit 0, indicator 0 (1 in all)",
+        "  unattached spans: deadline 1, lead unit 1, indicator 0",
+    ]

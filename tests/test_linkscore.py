@@ -142,14 +142,16 @@ def test_linkscore_documents_without_labelled_links_are_left_out() -> None:
 def test_linkscore_markdown_table_per_system() -> None:
     s = link_scores([GOLD], [GOLD], KINDS) | {"documents": 1, "documents_without_links": 0}
     lines = markdown_table({"rules": {"links": s}, "old": {}})
-    assert "| system | deadline | lead unit | indicator | link P | link R | link F1 | lenient F1 | rows |" in lines
-    assert "| rules | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | **1.000** | 1.000 | 1.000 |" in lines
+    assert (
+        "| system | deadline | lead unit | indicator | link P | link R | link F1 | lenient F1 | rows | rows+ |" in lines
+    )
+    assert "| rules | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | **1.000** | 1.000 | 1.000 | 1.000 |" in lines
     assert lines[-1] == "Gold links: deadline 1, lead unit 2, indicator 1; 2 task rows in 1 documents."
     assert markdown_table({"old": {}}) == []  # a report made before links were scored
 
 
 def test_linkscore_evaluate_reports_links_for_the_rules(tmp_path: Path) -> None:
-    from planex.cli.main import main
+    from planex_cli.main import main
 
     raw, labels = tmp_path / "d1.txt", tmp_path / "d1.jsonl"
     raw.write_text(TEXT, encoding="utf-8")  # already normal: text == raw

@@ -56,3 +56,14 @@ def import_file(fmt: str, path: str | Path, scheme: LabelScheme | None, units: U
 def export_text(fmt: str, docs: Sequence[Document], units: Units | None = None) -> str:
     """Render validated documents in ``fmt``."""
     return MODULES[fmt].render(docs, resolve_units(fmt, units))
+
+
+def dropped(fmt: str, docs: Sequence[Document]) -> str | None:
+    """Say what an export to ``fmt`` leaves out, or None: CoNLL has no place for task links."""
+    n = sum(len(d.links or []) for d in docs)
+    if fmt != "conll" or not n:
+        return None
+    return (
+        f"warning: CoNLL has no place for task links; the {n} links of these documents are not in the export "
+        "(use label-studio or doccano to keep them)"
+    )

@@ -9,6 +9,7 @@ from typing import TypeGuard
 
 from planex.document import Document
 from planex.labelfile import span_problems
+from planex.links import link_problems
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,13 @@ def fallback_id(path: str, n: int) -> str:
 
 
 def document_problems(parsed: Iterable[Parsed], labels: Iterable[str] | None) -> list[str]:
-    """Check every document's spans (range, whitespace, label, overlap) and that ids are unique."""
+    """Check every document's spans (range, whitespace, label, overlap), its links, and that ids are unique."""
     names = tuple(labels) if labels is not None else None
     problems: list[str] = []
     seen: dict[str, str] = {}
     for p in parsed:
         problems += span_problems(p.doc.text, p.doc.spans, names, f"{p.where} ({p.doc.id})")
+        problems += link_problems(p.doc.text, p.doc.spans, p.doc.links or [], f"{p.where} ({p.doc.id})")
         if p.doc.id in seen:
             problems.append(f"{p.where}: document id {p.doc.id!r} is also used by {seen[p.doc.id]}; ids must be unique")
         seen.setdefault(p.doc.id, p.where)

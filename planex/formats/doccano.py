@@ -5,7 +5,10 @@ Written (doccano's import and export format for sequence-labelling projects)::
     {"text": "…", "label": [[79, 94, "TASK"]], "planex_id": "p00048", "source": "corpus:p00048 …"}
 
 Read: ``label``, or ``labels`` (older exports and many converters), or the relation
-project's ``entities`` (``[{"id": 1, "label": "TASK", "start_offset": 79, "end_offset": 94}]``).
+project's ``entities`` (``[{"id": 1, "label": "TASK", "start_offset": 79, "end_offset": 94}]``)
+with its ``relations`` (``[{"id": 1, "from_id": 1, "to_id": 2, "type": "task"}]``), which carry
+task links (``planex.links``) from the TASK entity to the other one (either direction is read).
+Export writes the relation project's shape when any document has links, else ``label``.
 doccano keeps unknown keys as example metadata and writes them back on export
 (``data_export/models.py``), so ``planex_id``, ``source`` and ``planex_meta`` survive a round
 trip. ``id`` is doccano's own example number, so planex does not store its id there.
@@ -23,21 +26,36 @@ from planex.document import Document, Span
 from planex.formats.common import Parsed, fallback_id, is_int, optional_meta, optional_str
 from planex.formats.offsets import OffsetMap, Units
 from planex.labelfile import json_object
+from planex.links import Link
+from planex.tasktable import TASK
 
 SPAN_KEYS = ("label", "labels", "entities")
 
 
+RELATION = "task"  # the relation type planex writes (create it in the doccano project)
+
+
 def render(docs: Sequence[Document], units: Units) -> str:
-    """Write documents as doccano sequence-labelling JSONL."""
+    """Write documents as doccano JSONL: sequence labelling, or a relation project when there are links."""
+    relations = any(d.links is not None for d in docs)
     lines = []
     for d in docs:
         om = OffsetMap(d.text, units)
-        record: dict[str, object] = {
-            "text": d.text,
-            "label": [[om.encode(s.start), om.encode(s.end), s.label] for s in sorted(d.spans)],
-            "planex_id": d.id,
-            "source": d.source,
-        }
+        spans = sorted(d.spans)
+        record: dict[str, object] = {"text": d.text}
+        if relations:
+            ids = {(s.start, s.end): n for n, s in enumerate(spans, 1)}
+            record["entities"] = [
+                {"id": n, "label": s.label, "start_offset": om.encode(s.start), "end_offset": om.encode(s.end)}
+                for n, s in enumerate(spans, 1)
+            ]
+            record["relations"] = [
+                {"id": n, "from_id": ids[k.task], "to_id": ids[k.span], "type": RELATION}
+                for n, k in enumerate(sorted(d.links or []), 1)
+            ]
+        else:
+            record["label"] = [[om.encode(s.start), om.encode(s.end), s.label] for s in spans]
+        record["planex_id"], record["source"] = d.id, d.source
         if d.meta:
             record["planex_meta"] = d.meta
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
@@ -82,6 +100,7 @@ def _parse_line(line: str, where: str, default_id: str, units: Units) -> tuple[D
         return None, [f"{where}: {key} must be a list of spans"]
     om = OffsetMap(text, units)
     spans = []
+    by_id: dict[object, Span] = {}
     for i, item in enumerate(items):
         triple = _triple(item, key)
         if triple is None:
@@ -96,8 +115,28 @@ def _parse_line(line: str, where: str, default_id: str, units: Units) -> tuple[D
             )
             continue
         spans.append(Span(start, end, triple[2]))
+        if key == "entities":
+            assert isinstance(item, dict)  # _triple read it as an entity object
+            by_id[item.get("id")] = spans[-1]
+    links = _links(record.get("relations"), by_id, where, problems) if "relations" in record else None
     # The spans that did parse are returned too, so their range, label and overlap problems get listed as well.
-    return Document(doc_id, text, spans, source, meta), problems
+    return Document(doc_id, text, spans, source, meta, links), problems
+
+
+def _links(relations: object, entities: dict[object, Span], where: str, problems: list[str]) -> list[Link]:
+    """Turn doccano relations into links from the TASK end (``planex labels check`` checks the ends' labels)."""
+    if not isinstance(relations, list):
+        problems.append(f"{where}: relations must be a list of {{'from_id', 'to_id', 'type'}}")
+        return []
+    links = []
+    for i, rel in enumerate(relations):
+        a, b = (entities.get(rel.get(k)) if isinstance(rel, dict) else None for k in ("from_id", "to_id"))
+        if a is None or b is None:
+            problems.append(f"{where}: relations[{i}] must join two entities by their ids, got {rel!r}")
+            continue
+        task, span = (a, b) if a.label == TASK or b.label != TASK else (b, a)
+        links.append(Link((task.start, task.end), (span.start, span.end)))
+    return links
 
 
 def _triple(item: object, key: str) -> tuple[int, int, str] | None:

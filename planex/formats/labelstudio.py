@@ -7,6 +7,10 @@ A file is a list of tasks; planex keeps its document id, source and meta in ``da
                                    "type": "labels",
                                    "value": {"start": 79, "end": 94, "text": "…", "labels": ["TASK"]}}]}]}]
 
+Task links (``planex.links``) travel as Label Studio relations between regions, from the TASK
+region to the other one: ``{"type": "relation", "from_id": "p00048:0", "to_id": "p00048:3",
+"direction": "right", "labels": []}``; a relation drawn the other way round is read the same.
+
 Pre-annotations use ``predictions`` instead, each with ``model_version`` and ``score`` and a
 ``score`` per region in ``value`` (Label Studio guide, "Import span pre-annotations for text").
 Import reads ``annotations`` (cancelled ones skipped), else ``predictions``; a task must have
@@ -30,6 +34,8 @@ from planex.document import Document, Span
 from planex.formats.common import Parsed, fallback_id, is_int, optional_meta, optional_str
 from planex.formats.offsets import UNITS, OffsetMap, Units
 from planex.formats.rawtext import to_normalised
+from planex.links import Link
+from planex.tasktable import TASK
 
 FROM_NAME, TO_NAME = "label", "text"  # the names in the labeling config in labels/README.md
 
@@ -64,15 +70,31 @@ def task_data(doc_id: str, text: str, source: str, meta: dict[str, object], raw:
     return data
 
 
-def render(docs: Sequence[Document], units: Units) -> str:
-    """Write documents as a Label Studio task list with one annotation each."""
-    tasks: list[dict[str, object]] = [
+def relation_items(doc_id: str, spans: Sequence[Span], links: Sequence[Link]) -> list[dict[str, object]]:
+    """Return Label Studio relations for ``links``, between the regions :func:`result_items` names."""
+    index = {(s.start, s.end): k for k, s in enumerate(spans)}
+    return [
         {
-            "data": task_data(d.id, d.text, d.source, d.meta),
-            "annotations": [{"result": result_items(d.id, d.text, sorted(d.spans), units)}],
+            "from_id": f"{doc_id}:{index[k.task]}",
+            "to_id": f"{doc_id}:{index[k.span]}",
+            "type": "relation",
+            "direction": "right",
+            "labels": [],
         }
-        for d in docs
+        for k in sorted(links)
     ]
+
+
+def render(docs: Sequence[Document], units: Units) -> str:
+    """Write documents as a Label Studio task list with one annotation each (links as relations)."""
+    tasks: list[dict[str, object]] = []
+    for d in docs:
+        spans = sorted(d.spans)
+        result = result_items(d.id, d.text, spans, units) + relation_items(d.id, spans, d.links or [])
+        data = task_data(d.id, d.text, d.source, d.meta)
+        if d.links is not None:
+            data["planex_links"] = True  # so that a document whose links are labelled as none keeps []
+        tasks.append({"data": data, "annotations": [{"result": result}]})
     return dumps(tasks)
 
 
@@ -117,18 +139,44 @@ def _parse_task(task: object, where: str, default_id: str, units: Units) -> tupl
     meta = optional_meta(data, "planex_meta", f"{where}: data", problems)
     chosen = _chosen_result(task, where, problems)
     spans: list[Span] = []
+    regions: dict[object, Span] = {}
+    relations: list[tuple[str, dict[str, object]]] = []
     if chosen is not None:
         field, result = chosen
         for i, item in enumerate(result):
-            span = _parse_region(item, f"{field}.result[{i}]", text, units, where, problems)
+            at = f"{field}.result[{i}]"
+            if isinstance(item, dict) and item.get("type") == "relation":
+                relations.append((at, item))
+                continue
+            span = _parse_region(item, at, text, units, where, problems)
             if span is not None:
                 spans.append(span)
-    doc = Document(doc_id, text, spans, source, meta)
+                if isinstance(item, dict) and "id" in item:
+                    regions[item["id"]] = span
+    links = _links(relations, regions, where, problems) if relations or data.get("planex_links") else None
+    doc = Document(doc_id, text, spans, source, meta, links)
     if data.get("planex_raw") is True:
         doc, found = to_normalised(doc)
         problems += [f"{where}: {p}" for p in found]
     # The spans that did parse are returned too, so their range, label and overlap problems get listed as well.
     return doc, problems
+
+
+def _links(
+    relations: list[tuple[str, dict[str, object]]], regions: dict[object, Span], where: str, problems: list[str]
+) -> list[Link]:
+    """Turn relations into links from the TASK end (``planex labels check`` then checks the ends' labels)."""
+    links = []
+    for at, item in relations:
+        a, b = (regions.get(item.get(key)) for key in ("from_id", "to_id"))
+        if a is None or b is None:
+            problems.append(
+                f"{where}: {at} relates {item.get('from_id')!r} to {item.get('to_id')!r}; both must be span regions"
+            )
+            continue
+        task, span = (a, b) if a.label == TASK or b.label != TASK else (b, a)
+        links.append(Link((task.start, task.end), (span.start, span.end)))
+    return links
 
 
 def _chosen_result(task: dict[str, object], where: str, problems: list[str]) -> tuple[str, list[object]] | None:

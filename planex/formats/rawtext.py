@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from planex.document import Document, Span
+from planex.links import Link
 from planex.normalise import normalise
 
 
@@ -23,6 +24,7 @@ def to_normalised(doc: Document) -> tuple[Document, list[str]]:
     norm = normalise(doc.text)
     spans: list[Span] = []
     problems: list[str] = []
+    moved: dict[tuple[int, int], tuple[int, int]] = {}
     for s in doc.spans:
         # Normalised characters come in raw order, so both boundary lists are sorted.
         first = bisect_left(norm.starts, s.start)
@@ -31,4 +33,11 @@ def to_normalised(doc: Document) -> tuple[Document, list[str]]:
             problems.append(f"span {s.start}-{s.end} {s.label} {doc.text[s.start : s.end]!r} is empty once normalised")
             continue
         spans.append(Span(first, last, s.label))
-    return Document(doc.id, norm.text, spans, doc.source, doc.meta), problems
+        moved[(s.start, s.end)] = (first, last)
+    # A link whose span vanished is dropped with it (the span's problem is reported above).
+    links = (
+        None
+        if doc.links is None
+        else [Link(moved[k.task], moved[k.span]) for k in doc.links if k.task in moved and k.span in moved]
+    )
+    return Document(doc.id, norm.text, spans, doc.source, doc.meta, links), problems
