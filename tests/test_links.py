@@ -190,3 +190,17 @@ def test_links_summary_counts_kinds_and_unattached() -> None:
         "  links per kind: deadline 1, lead unit 0, indicator 0 (1 in all)",
         "  unattached spans: deadline 1, lead unit 1, indicator 0",
     ]
+
+
+def test_links_move_with_their_spans_when_the_normaliser_changes() -> None:
+    from planex.migrate import migrate_links, migrate_spans
+
+    old, new = "（一）建设 平台。2025年底前", "（一）建设平台。2025年底前"  # a space removed inside the task
+    spans = [Span(3, 8, "TASK"), Span(9, 16, "DEADLINE")]
+    moved, _ = migrate_spans(old, new, spans)
+    links, problems = migrate_links(old, new, [Link((3, 8), (9, 16))])
+    assert problems == [] and links == [Link((moved[0].start, moved[0].end), (moved[1].start, moved[1].end))]
+    assert links == [Link((3, 7), (8, 15))]
+    assert migrate_links(old, "（一）", [Link((3, 8), (9, 16))])[1] == [
+        "link task 3-8 → span 9-16 lost a span; dropped"
+    ]
