@@ -9,13 +9,27 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from planex_cli import benchmark, corpus, evaluate, extract, labels, normalise, predict, pretrain, serve, speed, train
+from planex_cli import (
+    benchmark,
+    corpus,
+    evaluate,
+    extract,
+    labels,
+    normalise,
+    predict,
+    pretrain,
+    pretrain_eval,
+    serve,
+    speed,
+    train,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (
     normalise,
     corpus,
     labels,
     pretrain,
+    pretrain_eval,
     train,
     evaluate,
     benchmark,

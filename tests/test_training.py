@@ -109,7 +109,7 @@ def test_training_dataset_records_labels_seen_as_one_token() -> None:
     assert report.single_token == {"LEAD_UNIT"}
 
 
-# One tiny pretraining run: the fixture makes it, the resume test replays it from its checkpoint.
+# One tiny pretraining run, the base of the fine-tuning tests (tests/test_pretrain.py tests pretraining itself).
 TINY_PRETRAIN = {
     "layers": 1,
     "hidden": 32,
@@ -146,20 +146,6 @@ def test_training_pretrain_writes_loadable_base(tiny_base: Path) -> None:
     assert model.config.num_hidden_layers == 1
     card = (tiny_base / "model" / "README.md").read_text()
     assert "held-out masked-token accuracy" in card
-
-
-def test_training_pretrain_resume_continues_from_checkpoint(tiny_base: Path) -> None:
-    from training.pretrain import PretrainConfig, pretrain
-
-    state = json.loads((tiny_base / "checkpoint" / "trainer_state.json").read_text())
-    assert state["step"] == 6
-    # pretend the run was interrupted at step 3: rewind the checkpoint's step counter
-    state["step"], state["total_steps"] = 3, 6
-    state["history"] = state["history"][:1]
-    (tiny_base / "checkpoint" / "trainer_state.json").write_text(json.dumps(state))
-    metrics = pretrain(PretrainConfig(inputs=[tiny_base.parent / "texts"], out=tiny_base, resume=True, **TINY_PRETRAIN))
-    assert metrics["steps"] == 6
-    assert [h["step"] for h in metrics["history"]] == [3, 6]  # resumed: steps 4–6 only were run
 
 
 def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path: Path) -> None:
@@ -202,7 +188,7 @@ def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path
 
 def test_training_pretrain_blocks_carry_the_line_marker() -> None:
     from tests.conftest import seed_tokenizer
-    from training.pretrain import make_blocks
+    from training.pretrain_data import make_blocks
 
     tok = seed_tokenizer()
     text = "一、总体要求\n" * 6
@@ -310,7 +296,7 @@ def test_training_benchmark_ablations_change_one_option_each(tmp_path: Path) -> 
 
 def test_training_pretrain_mask_chars_follows_bert_recipe() -> None:
     from tests.conftest import seed_tokenizer
-    from training.pretrain import make_blocks, mask_chars, pad_blocks
+    from training.pretrain_data import make_blocks, mask_chars, pad_blocks
 
     tok = seed_tokenizer()
     text = sorted(Path("seeds").glob("*.txt"))[0].read_text(encoding="utf-8")[:20000]
@@ -332,8 +318,9 @@ def test_training_pretrain_mask_chars_follows_bert_recipe() -> None:
 def test_training_pretrain_keeps_the_best_heldout_weights(tiny_base: Path, tmp_path: Path, keep_best: bool) -> None:
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
-    from training.pretrain import PretrainConfig, _split, make_blocks, masked_accuracy, pretrain
-    from training.textsource import iter_normalised
+    from training.pretrain import PretrainConfig, pretrain
+    from training.pretrain_data import make_blocks, read_source, split_heldout
+    from training.pretrain_eval import masked_accuracy
 
     cfg = PretrainConfig(
         inputs=[tiny_base.parent / "texts"],
@@ -358,7 +345,7 @@ def test_training_pretrain_keeps_the_best_heldout_weights(tiny_base: Path, tmp_p
     # the saved weights are the selected step's: they reproduce its accuracy
     tok = AutoTokenizer.from_pretrained(cfg.out / "model")
     model = AutoModelForMaskedLM.from_pretrained(cfg.out / "model")
-    _, held = _split([t for _, t in iter_normalised(cfg.inputs) if t.strip()], cfg.heldout, cfg.seed)
+    _, held = split_heldout(read_source(cfg.inputs[0]), cfg.heldout, cfg.seed, cfg.heldout_cap)
     blocks = make_blocks(held, tok, cfg.seq_len, False, cfg.line_marker)
     assert masked_accuracy(model, blocks, tok, torch.device("cpu")) == pytest.approx(metrics["heldout_masked_accuracy"])
 

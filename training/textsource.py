@@ -1,7 +1,8 @@
-"""Read raw pretraining text from folders of .txt files or JSONL files with a ``text`` field."""
+"""Read raw pretraining text from folders of .txt files or JSONL (or gzipped JSONL) files with a ``text`` field."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,14 @@ from planex.textio import read_text
 
 def iter_jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, record) for each non-blank line; every record must have a ``text`` string."""
-    for n, line in enumerate(read_text(path).splitlines(), 1):
+    if path.name.endswith(".gz"):
+        try:
+            text = gzip.decompress(path.read_bytes()).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValueError(f"{path}: not gzipped UTF-8 JSONL ({e})") from None
+    else:
+        text = read_text(path)
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -30,7 +38,7 @@ def iter_raw(paths: list[Path]) -> Iterator[tuple[str, str]]:
     for path in paths:
         if path.is_dir():
             yield from ((str(p), read_text(p)) for p in sorted(path.rglob("*.txt")))
-        elif path.suffix == ".jsonl":
+        elif path.name.endswith((".jsonl", ".jsonl.gz")):
             for n, record in iter_jsonl_records(path):
                 yield f"{path}:{record.get('id', n)}", record["text"]
         elif path.exists():
