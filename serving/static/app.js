@@ -16,11 +16,12 @@ function requestBody() {
   return JSON.stringify({ text: $("text").value, options });
 }
 
-async function post(url) {
-  const headers = { "Content-Type": "application/json" };
+async function post(url, form) {
+  // A FormData body (a file upload) sets its own multipart Content-Type.
+  const headers = form ? {} : { "Content-Type": "application/json" };
   const key = $("api-key").value.trim();
   if (key) headers.Authorization = "Bearer " + key;
-  const response = await fetch(url, { method: "POST", headers, body: requestBody() });
+  const response = await fetch(url, { method: "POST", headers, body: form || requestBody() });
   if (!response.ok) {
     let detail = "HTTP " + response.status;
     try { detail = (await response.json()).detail || detail; } catch (e) { /* not JSON */ }
@@ -117,13 +118,45 @@ async function downloadCsv() {
   }
 }
 
+// A chosen or dropped file (PDF, DOCX, HTML, text) goes to the server, which reads it; the text it
+// read fills the text box, and the highlights are cut from that text at the returned offsets.
+async function extractFile(file) {
+  setStatus(`Reading ${file.name}…`);
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const year = $("doc-year").value.trim();
+  if (year) form.append("options", JSON.stringify({ doc_year: parseInt(year, 10) }));
+  try {
+    const data = await (await post("/v1/extract/file", form)).json();
+    $("text").value = data.text;
+    const colors = Object.fromEntries(data.model.labels.map((l) => [l.name, l.color]));
+    $("model-name").textContent = `${data.model.name} ${data.model.version}`;
+    renderLegend(data.model.labels);
+    renderHighlights(data.text, data.entities, colors);
+    renderTasks(data);
+    $("output").hidden = false;
+    const src = data.source;
+    const pages = src.pages ? `, ${src.pages} pages` : "";
+    const encoding = src.encoding ? `, ${src.encoding}` : "";
+    setStatus(`${src.name} (${src.type}${pages}${encoding}): ${data.entities.length} spans, ` +
+      `${data.tasks.length} tasks, ${data.unattached.length} unattached; ${Math.round(data.timing.total_ms)} ms`);
+  } catch (e) {
+    setStatus(`${file.name}: ${e.message}`, true);
+  }
+}
+
+const drop = $("input");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("dragging"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("dragging"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("dragging");
+  const file = e.dataTransfer.files[0];
+  if (file) extractFile(file);
+});
 $("extract").addEventListener("click", extract);
 $("download-csv").addEventListener("click", downloadCsv);
 $("file").addEventListener("change", () => {
   const file = $("file").files[0];
-  if (!file) return;
-  const reader = new FileReader();
-  reader.onload = () => { $("text").value = reader.result; setStatus(`loaded ${file.name}`); };
-  reader.onerror = () => setStatus(`cannot read ${file.name}`, true);
-  reader.readAsText(file, "utf-8");
+  if (file) extractFile(file);
 });
