@@ -12,6 +12,7 @@ from planex.document import Document
 from planex.labelfile import iter_documents, label_files
 from planex.links import summary_lines
 from planex.scheme import LabelScheme
+from planex.sources import DEFAULT_CORPUS, renormalised
 
 
 @dataclass(frozen=True)
@@ -19,19 +20,41 @@ class CheckResult:
     documents: int
     spans: int
     problems: list[str]
+    unread: list[str]  # documents whose source could not be read, so their offsets were not checked
 
 
-def check_files(paths: Iterable[Path], scheme: LabelScheme) -> CheckResult:
-    """Validate every label file under ``paths`` (held-out and feedback included); collect every problem."""
+def check_files(paths: Iterable[Path], scheme: LabelScheme, corpus: Path = DEFAULT_CORPUS) -> CheckResult:
+    """Validate every label file under ``paths`` (held-out and feedback included); collect every problem,
+    stale offsets included (a text that is no longer what its source normalises to)."""
     problems: list[str] = []
     n_docs = n_spans = 0
+    unread: list[str] = []
     for path in label_files(paths, feedback=True, heldout=True):
         for doc, found in iter_documents(path, scheme):
             problems.extend(found)
             if doc is not None:
                 n_docs += 1
                 n_spans += len(doc.spans)
-    return CheckResult(n_docs, n_spans, problems)
+                problems += _stale(doc, path, corpus, unread)
+    return CheckResult(n_docs, n_spans, problems, unread)
+
+
+def _stale(doc: Document, path: Path, corpus: Path, unread: list[str]) -> list[str]:
+    """A problem if ``doc``'s text is no longer what today's normaliser makes of its source (offsets out of date)."""
+    try:
+        norm = renormalised(doc, corpus)
+    except (OSError, ValueError) as e:
+        unread.append(f"{doc.id}: {e}")
+        return []
+    if norm is None or norm.text == doc.text:
+        return []
+    pairs = enumerate(zip(doc.text, norm.text, strict=False))
+    at = next((i for i, (a, b) in pairs if a != b), min(len(doc.text), len(norm.text)))
+    return [
+        f"{path} ({doc.id}): text differs from its source as normalised today, from offset {at} "
+        f"({doc.text[at : at + 12]!r} vs {norm.text[at : at + 12]!r}); span offsets are out of date: "
+        f"run `planex labels renormalise {path}`"
+    ]
 
 
 def stats_table(docs: list[Document], names: tuple[str, ...]) -> str:

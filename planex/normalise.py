@@ -201,8 +201,10 @@ def _check(raw: object) -> str:
     return raw
 
 
-def normalise(raw: str) -> Normalised:
+def normalise(raw: str, join_wraps: bool = True) -> Normalised:
     """Normalise raw plan text; the result maps every character back to ``raw``.
+
+    ``join_wraps=False`` skips step 4, for text whose lines are sentences (imported corpora).
 
     >>> normalise("設(shè)立\\r\\n").text
     '设立\\n'
@@ -211,7 +213,8 @@ def normalise(raw: str) -> Normalised:
     text = raw
     starts = list(range(len(raw)))
     ends = list(range(1, len(raw) + 1))
-    for step in (_newlines, mojibake.repairs, _phonetic, _line_wraps, _t2s):
+    steps = (_newlines, mojibake.repairs, _phonetic, *((_line_wraps,) if join_wraps else ()), _t2s)
+    for step in steps:
         edits = [_Edit(*e) if not isinstance(e, _Edit) else e for e in step(text)]
         if edits:
             text, starts, ends = _apply(text, starts, ends, edits)

@@ -70,6 +70,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "and run only the missing ones (refused if the data, options or machine kind differ)",
     )
     p.add_argument("--reports", type=Path, default=Path("reports"), help="folder for the reports (default: reports)")
+    p.add_argument(
+        "--external",
+        metavar="NAME",
+        help="instead: check the learner on a public NER benchmark (resume): import it with `labels import`, "
+        "train from --base-model and from random init (--systems in-house random-init; both by default), score "
+        "test; writes REPORTS/external/NAME.json and .md (see training/external.py); with --resume, models already "
+        "trained in runs/external/NAME are reused",
+    )
+    p.add_argument(
+        "--random-init-epochs",
+        type=int,
+        default=0,
+        help="with --external: maximum epochs of the random init, which converges more slowly "
+        "(default: --epochs); early stopping on the benchmark's dev split ends both",
+    )
+    p.add_argument(
+        "--benchmarks-dir",
+        type=Path,
+        default=Path("../shared/benchmarks/ner"),
+        help="with --external: folder holding the benchmarks (resume/{train,dev,test}.char.bmes)",
+    )
     add_dataclass_options(p, TrainConfig)
     p.set_defaults(func=run, base_model=DEFAULT_BASE, out=Path("reports"), labels=[Path("labels")])
     for action in p._actions:  # labels, base model and out have sensible defaults here
@@ -82,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     from training.benchmark_inputs import load_inputs, load_resume
     from training.config import TrainConfig
 
+    if args.external:
+        return run_external_cmd(args)
     cfg = dataclass_from_args(TrainConfig, args)
     resume = load_resume(args.reports) if args.resume else None
     inputs = load_inputs(cfg, args.heldout, args.settings)
@@ -102,4 +125,38 @@ def run(args: argparse.Namespace) -> int:
         resume=resume,
     )
     print(f"wrote {args.reports / 'benchmark.md'}")
+    return 0
+
+
+# Training options passed on to each `planex train` of an external check (the rest keep train's defaults).
+EXTERNAL_TRAIN_OPTIONS = ("epochs", "patience", "lr", "batch_size", "max_tokens", "class_weights", "seed")
+
+
+def run_external_cmd(args: argparse.Namespace) -> int:
+    from planex_cli.main import main
+    from training.external import SYSTEMS, run_external
+
+    asked = [s for s in args.systems if s in SYSTEMS]
+    if asked and len(asked) != len(args.systems):
+        raise ValueError(f"with --external, --systems takes {' '.join(SYSTEMS)}")
+    options = [f"--{k.replace('_', '-')}={getattr(args, k)}" for k in EXTERNAL_TRAIN_OPTIONS]
+    options += [f"--{k.replace('_', '-')}={getattr(args, k)}" for k in ("max_minutes", "device") if getattr(args, k)]
+    options += ["--length-buckets"] if args.length_buckets else []
+    if args.random_init_epochs < 0:
+        raise ValueError("--random-init-epochs must be 0 (as --epochs) or more")
+    report = run_external(
+        main,
+        args.external,
+        args.benchmarks_dir,
+        args.base_model,
+        options,
+        asked or list(SYSTEMS),
+        args.reports,
+        args.resume,
+        random_init_epochs=args.random_init_epochs,
+    )
+    for key in ("in_house", "random_init"):
+        if key in report:
+            print(f"{key}: test micro-F1 {report[key]['test_micro_f1']:.4f} in {report[key]['train_s'] / 60:.1f} min")
+    print(f"wrote {args.reports / 'external' / (args.external + '.md')}")
     return 0

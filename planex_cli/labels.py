@@ -27,6 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     c = lsub.add_parser("check", help="validate label files; exit 1 listing every problem")
     c.add_argument("paths", nargs="+", type=Path, help="JSONL files or folders (searched for *.jsonl)")
     c.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
+    c.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL for sources 'corpus:ID' (stale-offset check)"
+    )
     c.set_defaults(func=check)
     s = lsub.add_parser("stats", help="counts per label per document and span-length distributions")
     s.add_argument("paths", nargs="*", type=Path, default=[Path("labels")], help="files or folders (default labels/)")
@@ -79,6 +82,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     im.add_argument("--out", type=Path, required=True, help="planex JSONL to write (only if FILE is valid)")
     im.add_argument("--offsets", choices=UNITS, help=OFFSETS_HELP)
     im.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
+    im.add_argument(
+        "--keep-line-breaks",
+        action="store_true",
+        help="the data's lines are sentences, not wrapped paragraphs: mark each document so that re-normalising "
+        "it from its source (renormalise, evaluate, check) never joins its lines",
+    )
     im.set_defaults(func=import_labels)
     ex = lsub.add_parser("export", help="write planex labels for Label Studio, doccano or as CoNLL")
     ex.add_argument("paths", nargs="+", type=Path, help="label files or folders (searched for *.jsonl)")
@@ -93,9 +102,14 @@ def check(args: argparse.Namespace) -> int:
     from planex.labelstats import check_files
     from planex.scheme import load_scheme
 
-    result = check_files(args.paths, load_scheme(args.scheme))
+    result = check_files(args.paths, load_scheme(args.scheme), args.corpus)
     for p in result.problems:
         print(p, file=sys.stderr)
+    if result.unread:
+        print(
+            f"note: {len(result.unread)} documents not compared with their source (e.g. {result.unread[0]})",
+            file=sys.stderr,
+        )
     print(f"{result.documents} documents, {result.spans} spans, {len(result.problems)} problems")
     return 1 if result.problems else 0
 
@@ -189,14 +203,26 @@ def import_labels(args: argparse.Namespace) -> int:
     from planex.formats import import_file
     from planex.labelfile import LabelFileError, write_documents
     from planex.scheme import load_scheme
+    from planex.sources import KEEP_LINES, KEEP_LINES_KEY
 
     try:
         parsed = import_file(args.fmt, args.file, load_scheme(args.scheme), args.offsets)
     except LabelFileError as e:
         return _report(e.problems, f"{args.out} not written")
     docs = [p.doc for p in parsed]
+    if args.keep_line_breaks:
+        for d in docs:
+            d.meta[KEEP_LINES_KEY] = KEEP_LINES
+    warned = [w for p in parsed for w in p.warnings]
+    for w in warned[:20]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(warned) > 20:
+        print(f"warning: … and {len(warned) - 20} more", file=sys.stderr)
     write_documents(args.out, docs)
-    print(f"wrote {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans to {args.out}")
+    print(
+        f"wrote {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans to {args.out}"
+        + (f" ({len(warned)} warnings)" if warned else "")
+    )
     unreviewed = [p.doc.id for p in parsed if p.unreviewed]
     if unreviewed:
         print(

@@ -253,12 +253,12 @@ def test_conll_escapes_whitespace_and_round_trips(ch: str, column: str) -> None:
     assert conll.unescape(column) == ch
 
 
-def test_conll_import_is_strict_iob2_and_lists_every_problem(tmp_path: Path, capsys) -> None:
+def test_conll_import_refuses_a_span_continued_from_nothing_and_lists_every_problem(tmp_path: Path, capsys) -> None:
     f = tmp_path / "c.conll"
     f.write_text("# id = a\n加 O\n强 I-TASK\n\n# id = b\n加 B-TASK\n\\x O\n数据 O\n", encoding="utf-8")
     assert main(["labels", "import", "--from", "conll", str(f), "--out", str(tmp_path / "o.jsonl")]) == 1
     err = capsys.readouterr().err
-    assert "c.conll line 3: I-TASK after O or the document start; IOB2 starts every span with B-TASK" in err
+    assert "c.conll line 3: I-TASK after O or a closed span; start every span with B-TASK (or S-TASK)" in err
     assert "c.conll line 7: expected 'CHARACTER TAG'" in err
     assert "c.conll line 8: expected 'CHARACTER TAG'" in err
 

@@ -13,9 +13,9 @@ from typing import Any
 from planex.document import Document, Span
 from planex.inference import Extractor
 from planex.modelio import LoadedModel
-from planex.normalise import Normalised, normalise
+from planex.normalise import Normalised
 from planex.scheme import LabelScheme
-from planex.sources import source_text
+from planex.sources import as_is, renormalised
 from training.baselines import System
 from training.config import TrainConfig
 from training.finetune import extractor_for, fit, split_dev
@@ -64,18 +64,22 @@ def _raw_spans(norm: Normalised, spans: list[Span]) -> list[tuple[int, int, str]
 
 def score(system: System, docs: list[Document], labels: tuple[str, ...]) -> dict[str, Any]:
     """Predict on ``docs`` and score: seqeval (normalised text) and exact spans (raw offsets)."""
-    raws = [source_text(d.source) for d in docs]
-    norms = [normalise(r) for r in raws]
-    for d, n in zip(docs, norms, strict=True):
-        if n.text != d.text:
+    # A document with a source is scored on raw offsets too, as the server answers; one that carries its
+    # own text (no source: imported corpora, public benchmarks) is its own raw text.
+    sourced = [renormalised(d) for d in docs]
+    for d, n in zip(docs, sourced, strict=True):
+        if n is not None and n.text != d.text:
             raise ValueError(f"{d.id}: labels are out of date with the normaliser; run `planex labels renormalise`")
+    norms = [n or as_is(d.text) for d, n in zip(docs, sourced, strict=True)]
+    raws = [n.raw for n in norms]
     started = time.perf_counter()
     pred = system.predict([d.text for d in docs])
     seconds = time.perf_counter() - started
-    if isinstance(system, BertSystem):
-        pred_raw = system.predict_raw(raws)
-    else:
-        pred_raw = [_raw_spans(n, p) for n, p in zip(norms, pred, strict=True)]
+    pred_raw = [_raw_spans(n, p) for n, p in zip(norms, pred, strict=True)]
+    if isinstance(system, BertSystem) and any(n is not None for n in sourced):
+        with_source = [i for i, n in enumerate(sourced) if n is not None]
+        for i, spans in zip(with_source, system.predict_raw([raws[i] for i in with_source]), strict=True):
+            pred_raw[i] = spans
     gold_raw = [_raw_spans(n, d.spans) for n, d in zip(norms, docs, strict=True)]
     result = seqeval_scores([d.text for d in docs], [d.spans for d in docs], pred, labels)
     result["exact_raw"] = exact_span_scores(gold_raw, pred_raw, labels)

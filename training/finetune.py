@@ -82,17 +82,24 @@ def _batches(
     pad_id: int,
     hint_dropout: float = 0.0,
     hint_decoys: float = 0.0,
+    buckets: bool = False,
 ) -> list[dict[str, torch.Tensor]]:
     """Shuffle ``rows`` into padded batches.
 
     A ``hint_dropout`` share of windows lose their rule hints, and a ``hint_decoys`` share are shown
-    their decoy hints instead (one draw per window decides both).
+    their decoy hints instead (one draw per window decides both). ``buckets``: sort each pool of 32
+    batches' worth of shuffled windows by length before cutting it into batches, then shuffle the batches.
     """
     rows = rows[:]
     rng.shuffle(rows)
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    if buckets:
+        pool = 32 * size
+        ordered = [r for i in range(0, len(rows), pool) for r in sorted(rows[i : i + pool], key=_width)]
+        chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+        rng.shuffle(chunks)
     out = []
-    for i in range(0, len(rows), size):
-        chunk = rows[i : i + size]
+    for chunk in chunks:
         width = max(len(r["input_ids"]) for r in chunk)
         ids = torch.full((len(chunk), width), pad_id)
         labels = torch.full((len(chunk), width), IGNORE)
@@ -116,6 +123,10 @@ def _batches(
             batch["token_type_ids"] = types
         out.append(batch)
     return out
+
+
+def _width(row: dict[str, Any]) -> int:
+    return len(row["input_ids"])
 
 
 def build_model(
@@ -303,7 +314,7 @@ def fit(
     opt, sched = _optimiser(model, cfg.lr, math.ceil(len(rows) / cfg.batch_size) * cfg.epochs)
     best_f1, best_epoch, best_state, stale = -1.0, 0, None, 0
     for epoch in range(1, cfg.epochs + 1):
-        batches = _batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout, cfg.hint_decoys)
+        batches = _batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout, cfg.hint_decoys, cfg.length_buckets)
         loss = _run_epoch(model, batches, loss_fn, opt, sched, device, f"epoch {epoch}/{cfg.epochs}", progress)
         f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg, single) if dev_docs else float("nan")
         history.append(
@@ -369,7 +380,15 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     """Load labels, fine-tune with early stopping, and save a complete model folder; return its metadata."""
     scheme = load_scheme(cfg.scheme)
     docs = load_training_documents(cfg, scheme)
-    train_docs, dev_docs = split_dev(docs, cfg.dev_fraction, cfg.seed)
+    if cfg.dev:
+        train_docs, dev_docs = docs, load_documents(cfg.dev, scheme, heldout=True)
+        if shared := sorted({d.id for d in train_docs} & {d.id for d in dev_docs}):
+            raise ValueError(
+                f"--dev shares {len(shared)} document ids with --labels ({', '.join(shared[:5])}); "
+                "a dev document must not be trained on"
+            )
+    else:
+        train_docs, dev_docs = split_dev(docs, cfg.dev_fraction, cfg.seed)
     result = fit(train_docs, dev_docs, cfg, scheme)
     version = version_of(cfg, docs)
     out = cfg.out if str(cfg.out) not in ("", ".") else registry.MODELS / version
@@ -436,7 +455,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | labels | {", ".join(scheme.names)} (scheme hash `{scheme.hash}`) |
 | training documents | {len(meta["train_documents"])} |
 | rule-labelled documents (first stage) | {weak_text} |
-| dev documents (early stopping) | {len(meta["dev_documents"])}: {", ".join(meta["dev_documents"])} |
+| dev documents (early stopping) | {len(meta["dev_documents"])}: {_some(meta["dev_documents"])} |
 | best epoch | {m["best_epoch"]} |
 | dev micro-F1 (seqeval strict, characters) | {dev_text} |
 | training time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} |
@@ -449,3 +468,7 @@ The dev score comes from a handful of held-out documents and is noisy; see
 `reports/benchmark.md` for cross-validated figures. Load with
 `planex.modelio.load_model("<this folder>")` or serve with `planex serve --model <this folder>`.
 """
+
+
+def _some(ids: list[str], n: int = 12) -> str:
+    return ", ".join(ids[:n]) + (f" … ({len(ids) - n} more)" if len(ids) > n else "")

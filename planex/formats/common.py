@@ -19,6 +19,7 @@ class Parsed:
     doc: Document
     where: str
     unreviewed: bool = False  # spans are model output nobody corrected (Label Studio predictions)
+    warnings: tuple[str, ...] = ()  # taken, but changed or guessed: shown to the user on import
 
 
 def is_int(value: object) -> TypeGuard[int]:

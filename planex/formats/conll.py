@@ -15,8 +15,20 @@ Every character of the text gets a line, so the text comes back exactly. Charact
 would not survive as a column are escaped: ``\\s`` space, ``\\n`` line feed, ``\\t`` tab,
 ``\\r`` carriage return, ``\\\\`` backslash, and ``\\uXXXX`` (``\\UXXXXXXXX`` above U+FFFF) for
 any other whitespace or non-printing character, e.g. ``\\u3000`` (ideographic space) and
-``\\u00a0`` (no-break space). Columns may be separated by any whitespace on import.
-Import is strict IOB2: ``I-X`` must continue a ``B-X`` or ``I-X``.
+``\\u00a0`` (no-break space). Columns may be separated by any whitespace on import, and a
+lone ``\\`` is read as a backslash (other tools do not escape it).
+
+Export writes IOB2. Import also reads BIOES / BMES, the tags public Chinese NER sets use
+(``B-`` begin, ``M-`` or ``I-`` inside, ``E-`` end, ``S-`` a one-character entity), and
+mixed files. Within a document ``I-X``/``M-X``/``E-X`` must continue an open ``X`` span
+(anything else is a problem, listed with its line). Two cases are taken with a warning
+instead, because the data are sound and only planex's representation differs:
+
+- a document (sentence) that starts with ``I-X``/``M-X``/``E-X``: an entity that a sentence
+  break cut; its part in this document becomes a span.
+- two entities of one label that touch (``E-X`` then ``B-X``, ``S-X S-X``, ``B-X B-X``): planex
+  labels cannot hold touching spans of one label (:func:`planex.labelfile.span_problems`,
+  and the decoder never predicts them), so they are merged into one span.
 """
 
 from __future__ import annotations
@@ -28,11 +40,12 @@ from collections.abc import Sequence
 from planex.document import Document, Span
 from planex.formats.common import Parsed, fallback_id
 from planex.formats.offsets import Units
+from planex.labelfile import merge_touching
 
 _NAMED = {" ": "\\s", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\"}
 _UNNAMED = {v: k for k, v in _NAMED.items()}
 _COMMENT = re.compile(r"^# (\w+) = (.*)$")
-_TAG = re.compile(r"^(?:O|[BI]-\S+)$")
+_TAG = re.compile(r"^(?:O|[BIMES]-\S+)$")
 
 
 def escape(ch: str) -> str:
@@ -46,7 +59,7 @@ def escape(ch: str) -> str:
 
 def unescape(token: str) -> str | None:
     """Return the character a column stands for, or None if it is not one character or a known escape."""
-    if len(token) == 1 and token != "\\":
+    if len(token) == 1:  # a lone backslash too: other tools' files do not escape it, and it cannot be an escape
         return token
     if token in _UNNAMED:
         return _UNNAMED[token]
@@ -87,20 +100,23 @@ def parse(content: str, path: str, units: Units = "codepoints") -> tuple[list[Pa
             block.append((n, line))
             continue
         if block:
-            doc, found = _parse_block(block, path, fallback_id(path, len(parsed) + 1))
+            doc, found, warnings = _parse_block(block, path, fallback_id(path, len(parsed) + 1))
             problems += found
             if doc is not None:
-                parsed.append(Parsed(doc, f"{path} line {block[0][0]}"))
+                parsed.append(Parsed(doc, f"{path} line {block[0][0]}", warnings=tuple(warnings)))
             block = []
     return parsed, problems
 
 
-def _parse_block(block: list[tuple[int, str]], path: str, default_id: str) -> tuple[Document | None, list[str]]:
+def _parse_block(
+    block: list[tuple[int, str]], path: str, default_id: str
+) -> tuple[Document | None, list[str], list[str]]:
     header: dict[str, str] = {}
     chars: list[str] = []
     spans: list[Span] = []
     problems: list[str] = []
-    open_label: str | None = None
+    warnings: list[str] = []
+    open_label: str | None = None  # label of the span the next I-/M-/E- tag may continue
     for n, line in block:
         where = f"{path} line {n}"
         comment = _COMMENT.match(line)
@@ -117,15 +133,29 @@ def _parse_block(block: list[tuple[int, str]], path: str, default_id: str) -> tu
             open_label = None
             continue
         prefix, _, label = fields[1].partition("-")
-        if prefix == "I" and open_label != label:
-            after = f"I-{open_label}" if open_label else "O or the document start"
-            problems.append(f"{where}: {fields[1]} after {after}; IOB2 starts every span with B-{label}")
-        if prefix == "B" or (prefix == "I" and open_label != label):
-            spans.append(Span(len(chars), len(chars) + 1, label))
-        elif prefix == "I":
+        continues = prefix in "IME" and open_label == label
+        if prefix in "IME" and not continues:
+            if chars:
+                after = f"{open_label} span" if open_label else "O or a closed span"
+                problems.append(f"{where}: {fields[1]} after {after}; start every span with B-{label} (or S-{label})")
+            else:
+                warnings.append(
+                    f"{where}: the document starts inside a {label} span ({fields[1]}), cut by a sentence break; "
+                    "its part here is kept as a span"
+                )
+        if continues:
             spans[-1] = Span(spans[-1].start, len(chars) + 1, label)
-        open_label = label if prefix != "O" else None
+        elif prefix != "O":
+            spans.append(Span(len(chars), len(chars) + 1, label))
+        open_label = label if prefix in "BIM" else None
         chars.append(ch)
+    merged = merge_touching(spans)
+    for s in sorted(set(merged) - set(spans)):
+        text = "".join(chars[s.start : s.end])
+        warnings.append(
+            f"{path} line {block[0][0]}: touching {s.label} spans {text!r} ({s.start}-{s.end}) merged into one; "
+            "planex spans of one label cannot touch"
+        )
     where = f"{path} line {block[0][0]}"
     if not chars:
         problems.append(f"{where}: a document with comments but no characters")
@@ -140,5 +170,6 @@ def _parse_block(block: list[tuple[int, str]], path: str, default_id: str) -> tu
         else:
             problems.append(f"{where}: '# meta = …' must be a JSON object")
     if problems:
-        return None, problems
-    return Document(header.get("id") or default_id, "".join(chars), spans, header.get("source", ""), meta), []
+        return None, problems, []
+    doc = Document(header.get("id") or default_id, "".join(chars), merged, header.get("source", ""), meta)
+    return doc, [], warnings
