@@ -17,6 +17,7 @@ models already trained there.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ def run_external(
     from training.benchmark import machine
 
     files = benchmark_files(name, benchmarks_dir)
-    scheme = str(SCHEMES / f"{name}.json")
+    scheme = os.path.relpath(SCHEMES / f"{name}.json")  # as a user would type it from the project
     work = work / name
     labels = {split: work / "labels" / f"{split}.jsonl" for split in files}
     commands: list[str] = []
@@ -101,7 +102,8 @@ def run_external(
     report: dict[str, Any] = {
         "benchmark": name,
         "data": {split: str(p) for split, p in files.items()},
-        "scheme": str(Path(scheme).relative_to(ROOT)),
+        "scheme": str((SCHEMES / f"{name}.json").relative_to(ROOT)),
+        "reused_models": [],
         "base_model": base_model,
         "base_model_commit": _last_commit(base_model),
         "published_test_f1": dict(BENCHMARKS[name].published),
@@ -114,6 +116,7 @@ def run_external(
             argv.append(f"--epochs={random_init_epochs}")  # the last --epochs wins
         if resume and (model / "planex.json").is_file():
             print(f"--resume: reusing {model}", flush=True)
+            report["reused_models"].append(system)
         else:
             _run(planex, argv)
         evaluate = ["evaluate", "--model", str(model), "--labels", str(labels["test"]), "--out", str(work)]
@@ -183,6 +186,15 @@ def render(report: dict[str, Any]) -> str:
         f"(last changed {report['base_model_commit']}); "
         f"label scheme `{report['scheme']}`.",
         "",
+        *(
+            [
+                f"Trained by an earlier run of the same command and reused here (--resume): "
+                f"{', '.join(report['reused_models'])}; this run imported and scored them.",
+                "",
+            ]
+            if report.get("reused_models")
+            else []
+        ),
         "| system | test F1 | P | R | dev F1 | epochs (best) | train minutes |",
         "|---|---|---|---|---|---|---|",
     ]
