@@ -30,6 +30,22 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 @contextmanager
+def file(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling path for a writer that opens files itself; on success it replaces ``path``.
+
+    For writers such as pyarrow or openpyxl that take a file name: a crash leaves ``path`` as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}"
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
 def directory(path: str | Path) -> Iterator[Path]:
     """Yield a temporary sibling folder to fill; on success it replaces ``path`` in one rename.
 

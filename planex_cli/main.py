@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from planex_cli import (
+    batch,
     benchmark,
     corpus,
     evaluate,
@@ -36,6 +37,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     predict,
     speed,
     extract,
+    batch,
     serve,
 )
 
