@@ -24,7 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("local", "ray"), default="local", help="where to run (default: local)")
     p.add_argument("--ray-address", help="Ray cluster to join (default: RAY_ADDRESS, else a local Ray)")
     p.add_argument("--workers", type=int, default=1, help="worker processes or Ray actors, each with the model")
-    p.add_argument("--threads", type=int, help="torch threads per worker (default: the cores shared out)")
+    p.add_argument(
+        "--threads", type=int, default=1, help="torch threads per worker (default 1; use --workers for more cores)"
+    )
     p.add_argument("--chunk", type=int, default=8, help="documents per model call (windows batched across them)")
     p.add_argument("--resume", action="store_true", help="skip the ids already in --out and continue it")
     p.add_argument("--doc-year", type=int, help="year the documents were issued; lets 年内 be read as a date")
@@ -38,8 +40,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from serving.batch import BatchConfig, run_batch
 
-    if args.workers < 1 or args.chunk < 1:
-        raise ValueError("--workers and --chunk must be at least 1")
+    if min(args.workers, args.chunk, args.threads) < 1:
+        raise ValueError("--workers, --threads and --chunk must be at least 1")
     cfg = BatchConfig(
         model=args.model, device=args.device, doc_year=args.doc_year, min_score=args.min_score,
         max_pages=args.max_pages, chunk=args.chunk, workers=args.workers, threads=args.threads,

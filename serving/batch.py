@@ -15,10 +15,9 @@ loads the model once, and extracts a chunk of documents in one call so windows a
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,9 @@ class BatchConfig:
     max_pages: int = 300
     chunk: int = 8  # documents per extraction call: windows are batched across them
     workers: int = 1
-    threads: int | None = None  # torch threads per worker; default: the cores shared out
+    # Torch threads per worker; default 1: in-process runs with 2 threads were 1.8-2.8x slower than with 1
+    # on the 2-core machine (reports/batch.md), so more cores are used through --workers.
+    threads: int = 1
 
 
 def list_items(inputs: Sequence[Path]) -> list[Item]:
@@ -104,8 +105,7 @@ class Worker:
         from serving.schemas import Options
         from serving.settings import Settings
 
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
+        torch.set_num_threads(cfg.threads)
         self.cfg = cfg
         self.settings = Settings(model_path=cfg.model, device=cfg.device, max_pages=cfg.max_pages)
         self.state = load_state(cfg.model, self.settings)
@@ -196,10 +196,6 @@ def run_local(todo: Sequence[Item], cfg: BatchConfig, emit: Callable[[Record], N
                 emit(record)
 
 
-def threads_per_worker(workers: int) -> int:
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
-
-
 def run_batch(
     inputs: Sequence[Path], out: Path, cfg: BatchConfig, *, engine: str = "local",
     ray_address: str | None = None, resume: bool = False, progress: bool = True,
@@ -212,8 +208,6 @@ def run_batch(
     items = list_items(inputs)
     journal = Journal(out, resume)
     todo = [i for i in items if i.id not in journal.done]
-    if cfg.threads is None:
-        cfg = replace(cfg, threads=threads_per_worker(cfg.workers))
     failed = 0
     bar = tqdm(total=len(todo), unit="doc", disable=not progress, desc=f"planex batch ({engine})")
 

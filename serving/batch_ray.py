@@ -59,8 +59,8 @@ def run_ray(todo: Sequence[Item], cfg: BatchConfig, emit: Callable[[Record], Non
             fn_constructor_args=(cfg,),
             batch_size=cfg.chunk,
             batch_format="numpy",
-            concurrency=cfg.workers,
-            num_cpus=cfg.threads or 1,
+            compute=ray.data.ActorPoolStrategy(size=cfg.workers),
+            num_cpus=cfg.threads,
         )
         for row in out.iter_rows():
             emit(json.loads(row["record"]))
