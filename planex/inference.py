@@ -9,6 +9,8 @@ is always sliced from the raw input, so ``raw[start:end] == text`` holds by cons
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,11 @@ class Entity:
 
 
 TokenProbs = tuple[list[tuple[int, int]], np.ndarray]
+
+# Where forward passes run: None runs them in the calling thread, one after another. A server sets an
+# executor for the requests it runs (serving/pool.py), so that one text's batches run on every core and
+# the batches of concurrent requests share them.
+forward_executor: ContextVar[Executor | None] = ContextVar("forward_executor", default=None)
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,11 @@ class Extractor:
     def token_probs(self, texts: list[str]) -> list[TokenProbs]:
         """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
         encoded = self.encode(texts)
-        return self.merge(encoded, ((chunk, self.forward(inputs)) for chunk, inputs in self.batches(encoded)))
+        executor = forward_executor.get()
+        if executor is None:
+            return self.merge(encoded, ((chunk, self.forward(inputs)) for chunk, inputs in self.batches(encoded)))
+        pending = [(chunk, executor.submit(self.forward, inputs)) for chunk, inputs in self.batches(encoded)]
+        return self.merge(encoded, ((chunk, future.result()) for chunk, future in pending))
 
     def decode(self, text: str, offsets: list[tuple[int, int]], probs: np.ndarray) -> list[ScoredSpan]:
         """Spans of one normalised text from its tokens' probabilities (constrained Viterbi)."""

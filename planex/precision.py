@@ -22,13 +22,13 @@ PRECISIONS: tuple[Precision, ...] = ("fp32", "int8")
 
 
 def with_precision(loaded: LoadedModel, precision: str) -> LoadedModel:
-    """Return ``loaded`` at ``precision``: the same object for fp32, a quantised copy for int8."""
+    """Return ``loaded`` at ``precision``: the same object for fp32 (and on a GPU), a quantised copy for int8."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     if precision == "fp32":
         return loaded
-    if loaded.device.type != "cpu":
-        raise ValueError(f"int8 precision runs on the CPU only; the model is on {loaded.device} (use fp32 there)")
+    if loaded.device.type != "cpu":  # dynamic int8 kernels exist for the CPU only; a GPU runs the model as loaded
+        return loaded
     quantize = getattr(getattr(torch, "ao", None), "quantization", None)
     if quantize is None or not hasattr(quantize, "quantize_dynamic"):  # a torch without eager quantisation
         raise ValueError(f"torch {torch.__version__} has no dynamic quantisation; use precision fp32")

@@ -16,6 +16,7 @@ from planex_cli import (
     evaluate,
     extract,
     labels,
+    load,
     normalise,
     predict,
     pretrain,
@@ -38,6 +39,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     speed,
     extract,
     batch,
+    load,
     serve,
 )
 

@@ -37,7 +37,9 @@ def _lifespan(
             raise
         for orphan in remove_orphans(settings.feedback_dir):
             log.warning("removed %s, a feedback file left half-written when a server was killed", orphan)
-        pool = BoundedPool(settings.inference_threads, settings.queue_size)
+        pool = BoundedPool(
+            settings.inference_threads, settings.queue_size, settings.forward_threads, settings.torch_threads
+        )
         models = ModelManager(settings, metrics, state)
         metrics.set_model(state.loaded)
         metrics.watch_queue(lambda: pool.depth)

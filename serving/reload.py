@@ -32,6 +32,7 @@ from planex import registry
 from planex.inference import Extractor
 from planex.modelio import LoadedModel, ModelLoadError, load_model
 from planex.modelspec import WindowConfig, window_config
+from planex.precision import with_precision
 from planex.scheme import SchemeError, load_scheme
 from serving.metrics import Metrics
 from serving.settings import Settings
@@ -90,7 +91,7 @@ def load_state(path: Path, settings: Settings) -> ModelState:
         scheme = load_scheme(settings.scheme_path)
     except SchemeError as e:
         raise ModelLoadError(f"{e} (the scheme file is PLANEX_SCHEME_PATH)") from None
-    loaded = load_model(path, device=settings.device)
+    loaded = with_precision(load_model(path, device=settings.device), settings.precision)
     if loaded.scheme.hash != scheme.hash:
         raise ModelLoadError(
             f"model folder {path} has the labels {', '.join(loaded.scheme.names)} but {settings.scheme_path} has "

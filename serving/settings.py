@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,7 +49,19 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, ge=1024, description="largest file POST /v1/extract/file takes, in bytes (413 above)"
     )
     max_pages: int = Field(default=300, ge=1, description="most pages of a PDF that POST /v1/extract/file reads")
-    inference_threads: int = Field(default=1, ge=1, description="requests run on the model at the same time")
+    inference_threads: int = Field(
+        default=2, ge=1, description="requests prepared and decoded at the same time (their forward passes share)"
+    )
+    forward_threads: int = Field(
+        default=0, ge=0, description="threads running forward passes, from every request (0: one per CPU core)"
+    )
+    torch_threads: int = Field(
+        default=1, ge=0, description="threads torch uses inside one forward pass (0: torch's default, the cores)"
+    )
+    precision: Literal["fp32", "int8"] = Field(
+        default="int8",
+        description="int8: dynamic int8 Linear layers on the CPU (held-out F1 as fp32, README Speed); fp32",
+    )
     queue_size: int = Field(default=16, ge=0, description="requests that may wait for a thread; more get 429")
     window_tokens: int = Field(
         default=256, ge=8, le=512, description="tokens per window (capped by the model's max_length)"

@@ -59,12 +59,14 @@ def render_markdown(r: dict[str, Any]) -> str:
             "",
         ]
     lines += [
-        "| variant | precision | threads | batch | window | chars/s (median) | chars/s (best) | s (median) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| variant | precision | torch threads | forward threads | batch | window | chars/s (median) | "
+        "chars/s (best) | s (median) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, v in r["results"].items():
         lines.append(
-            f"| {name} | {v['precision']} | {v['threads']} | {v['batch_size']} | {v['window']} | "
+            f"| {name} | {v['precision']} | {v['threads']} | {v['forward_threads']} | {v['batch_size']} | "
+            f"{v['window']} | "
             f"{v['chars_per_s_median']:,} | {v['chars_per_s_best']:,} | {v['seconds_median']:.2f} |"
         )
     stages = r["results"]["planex"]["stages_median_s"]
@@ -75,7 +77,8 @@ def render_markdown(r: dict[str, Any]) -> str:
         "",
         '`hf_pipeline` is `pipeline("token-classification", aggregation_strategy="simple", stride=…)` on the '
         "fp32 model folder, given the model's window length and planex's overlap, one text per call (its default "
-        "batch size). `bare_forward` replays planex's own batches of windows through the model and nothing else.",
+        "batch size). `bare_forward` replays planex's own batches of windows through the model and nothing else. "
+        "`forward threads` > 1 runs the batches on a thread pool, as `planex serve` does (PLANEX_FORWARD_THREADS).",
         "",
     ]
     return "\n".join(lines)
@@ -83,3 +86,47 @@ def render_markdown(r: dict[str, Any]) -> str:
 
 def _load(values: list[float]) -> str:
     return ", ".join(f"{v:.1f}" for v in values)
+
+
+def write_load(report: dict[str, Any], folder: Path) -> tuple[Path, Path]:
+    """Write ``load.json`` and ``load.md`` into ``folder`` atomically; return both paths."""
+    js, md = folder / "load.json", folder / "load.md"
+    atomic.write_text(js, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    atomic.write_text(md, render_load(report))
+    return js, md
+
+
+def render_load(r: dict[str, Any]) -> str:
+    m, load = r["machine"], r["load_average"]
+    lines = [
+        "# Serving under load",
+        "",
+        f"Produced by `{r['command']}` on {m['date']} (commit {m['commit'] or '?'}"
+        + (", with uncommitted code" if m.get("uncommitted_code") else "")
+        + f"): {m['cpu']}, {m['cores']} cores; each run starts `planex serve` on 127.0.0.1.",
+        "",
+        f"Load average (1, 5, 15 min) {_load(load['before'])} before and {_load(load['after'])} after"
+        + (": the machine was shared, so absolute figures are noisy." if load["before"][0] > 0.5 * m["cores"] else "."),
+        "",
+        "| configuration | settings | requests/s | p50 s | p95 s | p99 s | errors | RSS MB first / max / last |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in r["summary"].items():
+        settings = ", ".join(f"{k.removeprefix('PLANEX_')}={v}" for k, v in s["settings"].items()) or "defaults"
+        lat = s["latency_s"]
+        lines.append(
+            f"| {name} | {settings} | {s['requests_per_s']:.2f} | {lat['p50']:.2f} | {lat['p95']:.2f} | "
+            f"{lat['p99']:.2f} | {s['errors']} | {s['rss_mb_first']} / {s['rss_mb_max']} / {s['rss_mb_last']} |"
+        )
+    first = next(iter(r["summary"].values()))
+    lines += [
+        "",
+        f"{r['rounds']} round(s) per configuration, alternating; medians over rounds. Requests carry labelled plan "
+        f"texts of {first['chars_per_request_mean']:,} characters on average.",
+    ]
+    if "ratio_requests_per_s" in r:
+        lines += [
+            "",
+            f"**settings ÷ baseline requests/s: {r['ratio_requests_per_s']:.2f}×** (target ≥ 2×, p95 ≤ 1.5 s).",
+        ]
+    return "\n".join([*lines, ""])
