@@ -89,7 +89,7 @@ def variants(cfg: SpeedConfig, max_window: int) -> list[Variant]:
     base = Variant("planex", "planex", cfg.precision, cfg.threads, cfg.batch_size, max_window)
     out = [
         base,
-        replace(base, name="hf_pipeline", kind="hf_pipeline", precision="fp32"),
+        replace(base, name="hf_pipeline", kind="hf_pipeline", precision="fp32", batch_size=1),  # its default
         replace(base, name="bare_forward", kind="bare_forward"),
     ]
     if not cfg.sweep:
