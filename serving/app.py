@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -88,7 +89,22 @@ def create_app(settings: Settings | None = None, reload_on_sighup: bool = False)
         file_paths=frozenset({file.PATH}),
         max_file_bytes=settings.max_file_bytes,
     )
+    _document_limits(app, settings)
     known = routes.paths()
     # Added last, so outermost: it also counts the requests the body check refuses.
     app.add_middleware(MetricsMiddleware, metrics=metrics, paths=lambda: known)
     return app
+
+
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """Put the batch size limit, a setting, into /openapi.json, so the document admits its 413 in advance."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()  # FastAPI caches it in app.openapi_schema: the edit below lands in the cache
+        document["components"]["schemas"]["BatchRequest"]["properties"]["texts"]["maxItems"] = settings.max_batch
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -10,13 +10,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 Format = Literal["json", "csv", "xlsx"]
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-# What check_text refuses, as the OpenAPI document can say it (check_text gives the messages).
-NOT_BLANK: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
+# What check_text refuses, as the OpenAPI document can say it (check_text gives the messages). A text is
+# blank when every character is whitespace to Python (which counts \x1c-\x1f and \x85) or to the
+# ECMAScript regexes of JSON Schema (which count \ufeff): the union, so client and server agree.
+_BLANK = re.compile(r"[\s\ufeff]*")
+NOT_BLANK: dict[str, Any] = {"minLength": 1, "pattern": r"[^\s\x1c-\x1f\x85\ufeff]"}
 
 
 def check_text(text: str, field: str) -> str:
     """Refuse text that cannot be processed; the message says what to send instead."""
-    if not text.strip():
+    if _BLANK.fullmatch(text):
         raise ValueError(f'{field} is empty: post the plan text in the "{field}" field')
     bad = _SURROGATE.search(text)
     if bad:

@@ -67,3 +67,23 @@ def test_openapi_answers_match_the_document(
         headers={"Authorization": f"Bearer {key}"} if key else None,
         excluded_checks=[positive_data_acceptance] if path in SEMANTIC else None,
     )
+
+
+def test_openapi_batch_limit_is_the_setting_in_force(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """A batch over PLANEX_MAX_BATCH gets 413, so the document gives that setting as maxItems."""
+    settings = Settings(model_path=tiny_model_dir, max_batch=3, feedback_dir=tmp_path / "feedback")
+    document = create_app(settings).openapi()
+    assert document["components"]["schemas"]["BatchRequest"]["properties"]["texts"]["maxItems"] == 3
+
+
+@pytest.mark.parametrize("text", ["\x1f", " \x1c\x85\t", "\ufeff", "\u3000\n"])
+def test_openapi_blank_text_is_refused_and_the_pattern_says_so(text: str) -> None:
+    """Python and JSON Schema (ECMAScript) disagree on what whitespace is; both refuse the union."""
+    import re
+
+    from serving.schemas import NOT_BLANK, check_text
+
+    with pytest.raises(ValueError, match="is empty"):
+        check_text(text, "text")
+    assert re.search(NOT_BLANK["pattern"], text) is None
+    assert re.search(NOT_BLANK["pattern"], text + "1") is not None
