@@ -76,7 +76,7 @@ def migrate_links(old: str, new: str, links: list[Link]) -> tuple[list[Link], li
     return moved, problems
 
 
-def renormalise_file(path: Path, corpus: Path) -> tuple[int, int, list[str]]:
+def renormalise_file(path: Path, corpus: Path | None = None) -> tuple[int, int, list[str]]:
     """Re-normalise every document of a label file from its source and move its spans; rewrite it if changed.
 
     Return (documents changed, documents, problems): a problem names a span whose characters changed.

@@ -11,9 +11,10 @@ import os
 import shutil
 from pathlib import Path
 
+from planex import paths
 from planex.modelspec import META_FILE
 
-MODELS = Path(__file__).resolve().parent.parent / "models"
+MODELS = paths.MODELS  # models/, or PLANEX_MODELS_DIR
 DEFAULT = "default"
 
 

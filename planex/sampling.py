@@ -14,6 +14,7 @@ from pathlib import Path
 
 from planex.labelfile import WORK, label_files, load_documents
 from planex.normalise import normalise
+from planex.paths import corpus_missing
 from planex.textio import read_text
 
 # Document kinds that hold no work plan: emergency plans, disclosure and work reports, circulars,
@@ -61,6 +62,8 @@ def sample_ids(
     if family and families is None:
         raise ValueError("drawing by family needs the families file (labels/families.tsv)")
     pool = []
+    if not corpus.is_file():
+        raise ValueError(corpus_missing(corpus))
     for line in read_text(corpus).splitlines():
         if not line.strip():
             continue
@@ -86,6 +89,8 @@ def draw_by_family(
     """For each family among the unlabelled ``prefix`` records, draw with ``seed`` up to ``per_family``
     ids but never more than half the family rounded up, so a small family keeps some for training."""
     sizes: dict[str, int] = {}
+    if not corpus.is_file():
+        raise ValueError(corpus_missing(corpus))
     for line in read_text(corpus).splitlines():
         doc_id = json.loads(line)["id"] if line.strip() else ""
         if doc_id.startswith(prefix) and doc_id not in exclude and doc_id in families:

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_SCHEME = Path(__file__).resolve().parent.parent / "labels" / "scheme.json"
+from planex import paths
+
+DEFAULT_SCHEME = paths.SCHEME  # labels/scheme.json, or PLANEX_SCHEME_PATH
 # The task table's column for each label it knows: a task's title and the spans attached to it.
 # These are fields of the API's task records and columns of its CSV/XLSX files, so they are code,
 # not scheme-file settings; a label added to the scheme file later gets a column named by itself.

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from planex.scheme import DEFAULT_SCHEME
-from planex.sources import DEFAULT_CORPUS
 
 NAME = "labels"
 HELP = "check, summarise, pre-annotate, import and export label files"
+CORPUS_HELP = "the plan corpus JSONL (default: ../shared/corpus/plans.jsonl beside the project, or $PLANEX_CORPUS)"
 OFFSETS_HELP = (
     "how the tool counts span offsets: codepoints (Python; Label Studio's default) or utf16 "
     "(JavaScript; doccano's default, and older Label Studio releases); matters only after emoji or rare CJK characters"
@@ -38,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sa = lsub.add_parser("sample", help="draw a seeded random sample of unlabelled corpus documents to label")
     sa.add_argument("n", type=int, help="how many documents")
     sa.add_argument("--seed", type=int, required=True, help="random seed (record it in the batch's notes)")
-    sa.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL")
+    sa.add_argument("--corpus", type=Path, help=CORPUS_HELP)
     sa.add_argument("--labels", type=Path, nargs="+", default=[Path("labels")], help="label folders to exclude")
     sa.add_argument("--prefix", default="", help="only ids starting with this (p: web excerpts, s: State Council)")
     sa.add_argument(
@@ -74,7 +74,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     ap.set_defaults(func=apply)
     rn = lsub.add_parser("renormalise", help="re-normalise labelled documents from their sources and move spans")
     rn.add_argument("paths", nargs="+", type=Path, help="label files or folders to update in place")
-    rn.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL for sources 'corpus:ID'")
+    rn.add_argument("--corpus", type=Path, help=f"for sources 'corpus:ID': {CORPUS_HELP}")
     rn.set_defaults(func=renormalise)
     im = lsub.add_parser("import", help="convert a Label Studio, doccano or CoNLL file to planex labels")
     im.add_argument("file", type=Path, help="the tool's export (Label Studio: JSON; doccano: JSONL; CoNLL)")
@@ -125,6 +125,7 @@ def stats(args: argparse.Namespace) -> int:
 
 
 def sample(args: argparse.Namespace) -> int:
+    from planex import sources
     from planex.sampling import labelled_ids, sample_ids
 
     if args.n < 1:
@@ -137,8 +138,9 @@ def sample(args: argparse.Namespace) -> int:
         if args.family not in NAMES:
             raise ValueError(f"unknown family {args.family!r}; the families are: {', '.join(NAMES)}")
         families = read_families(args.families)
+    corpus = args.corpus or sources.DEFAULT_CORPUS
     ids = sample_ids(
-        args.corpus, args.n, args.seed, exclude, args.prefix, args.not_in_title, args.in_text, args.family, families
+        corpus, args.n, args.seed, exclude, args.prefix, args.not_in_title, args.in_text, args.family, families
     )
     print(",".join(ids))
     print(f"{len(ids)} ids, seed {args.seed}; {len(exclude)} labelled or drafted ids excluded", file=sys.stderr)

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from planex import paths
 from planex.scheme import DEFAULT_SCHEME
 
 
@@ -17,15 +18,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PLANEX_", extra="ignore")
 
-    model_path: Path = Field(default=Path("models/default"), description="planex model folder to serve")
+    model_path: Path = Field(default=paths.MODELS / "default", description="planex model folder to serve")
     models_dir: Path = Field(
-        default=Path("models"), description="folder of model versions that POST /v1/admin/reload can name"
+        default=paths.MODELS, description="folder of model versions that POST /v1/admin/reload can name"
     )
     scheme_path: Path = Field(
         default=DEFAULT_SCHEME, description="label scheme a served model must match; re-read at every reload"
     )
     feedback_dir: Path = Field(
-        default=Path("labels/feedback"), description="folder where POST /v1/feedback writes corrections"
+        default=paths.LABELS / "feedback", description="folder where POST /v1/feedback writes corrections"
     )
     reload_timeout_s: float = Field(
         default=120.0, gt=0, description="seconds POST /v1/admin/reload waits for the new model (202 after)"

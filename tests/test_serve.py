@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from planex import paths
 from planex_cli.main import build_parser, main
 from serving.settings import Settings
 from tests import liveserver
@@ -19,7 +20,7 @@ def test_serve_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch
         monkeypatch.delenv(f"PLANEX_{name}", raising=False)
     s = Settings()
     assert (s.model_path, s.host, s.port, s.api_key, s.max_chars) == (
-        Path("models/default"),
+        paths.MODELS / "default",
         "127.0.0.1",
         8000,
         None,

@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from planex import atomic
+from planex import atomic, paths
 from planex.document import Document
 from planex.scheme import LabelScheme
 from training.baselines import CrfSystem, RuleSystem, System
@@ -34,7 +34,7 @@ from training.evaluate import BertSystem, kfold, pooled, public, score
 from training.linkscore import markdown_table as link_table
 
 SETTINGS = ("cross-layout", "all-data", "held-out")
-WEAK_CORPUS = Path("../shared/corpus/plans.jsonl")  # unlabelled plans beside the project (see README)
+WEAK_CORPUS = paths.CORPUS  # unlabelled plans beside the project (README, "Data")
 
 
 def systems_for(
@@ -280,6 +280,15 @@ def _write(report: dict[str, Any], out: Path) -> None:
     atomic.write_text(out / "benchmark.md", render_markdown(report))
 
 
+def _raw_text_lines(results: dict[str, dict[str, Any]]) -> list[str]:
+    if any(r.get("raw_texts") == "label files" for systems in results.values() for r in systems.values()):
+        return [
+            "The raw texts were not found here (the plan corpus is not part of the repository), so `exact raw` "
+            "counts offsets into the label files' texts."
+        ]
+    return []
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     labels = report["labels"]
     m = report["machine"]
@@ -292,6 +301,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"BERT base: `{report['base_model']}`. Produced by `{report.get('command', 'planex benchmark')}`; "
         "every figure below comes from this one run.",
         *_resumed_lines(report.get("resumed", [])),
+        *_raw_text_lines(report["results"]),
         "",
         "Scores are entity-level F1 from seqeval (strict IOB2) over characters of the normalised text; "
         "`exact raw` is exact-span micro-F1 on offsets into the raw documents, decoded as the server decodes. "

@@ -17,7 +17,7 @@ from planex.document import Document, Span
 from planex.formats import labelstudio
 from planex.formats.offsets import Units
 from planex.labelfile import write_documents
-from planex.sources import ROOT
+from planex.paths import PROJECT as ROOT
 from planex.textio import read_text
 from training.textsource import iter_jsonl_records
 
