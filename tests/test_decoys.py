@@ -7,9 +7,9 @@ import random
 
 from planex import rules
 from planex.hints import hint_ids, hint_type
+from training.batches import make_batches
 from training.config import TrainConfig
 from training.decoys import decoy_spans
-from training.finetune import _batches
 
 TEXT = (
     "一、总体要求\n（一）指导思想。坚持创新发展。\n"
@@ -46,7 +46,7 @@ def test_hint_decoys_show_decoy_types_to_that_share_of_windows() -> None:
     rows = [{**row, "decoy_type_ids": [0, 3, 4, 0]}] * 400
 
     def shown(dropout: float, decoys: float) -> tuple[int, int, int]:
-        batches = _batches(rows, 8, random.Random(0), 0, dropout, decoys)
+        batches = make_batches(rows, 8, random.Random(0), 0, dropout, decoys)
         firsts = [int(b["token_type_ids"][r, 1]) for b in batches for r in range(len(b["input_ids"]))]
         return firsts.count(0), firsts.count(1), firsts.count(3)
 
@@ -54,8 +54,8 @@ def test_hint_decoys_show_decoy_types_to_that_share_of_windows() -> None:
     none, hints, decoys = shown(0.25, 0.5)
     assert 60 < none < 140 and 60 < hints < 140 and 160 < decoys < 240
     # without decoys the draws are the ones earlier recipes made: their runs stay reproducible
-    assert [b["token_type_ids"].tolist() for b in _batches(rows, 8, random.Random(0), 0, 0.25)] == [
-        b["token_type_ids"].tolist() for b in _batches(rows, 8, random.Random(0), 0, 0.25, 0.0)
+    assert [b["token_type_ids"].tolist() for b in make_batches(rows, 8, random.Random(0), 0, 0.25)] == [
+        b["token_type_ids"].tolist() for b in make_batches(rows, 8, random.Random(0), 0, 0.25, 0.0)
     ]
 
 

@@ -24,8 +24,8 @@ from serving.app import create_app
 from serving.settings import Settings
 from tests import liveserver
 from tests.test_normalise import _arbitrary, _pieces
+from training.batches import load_training_documents
 from training.config import TrainConfig
-from training.finetune import load_training_documents
 
 # Traditional script, pinyin annotations and a CRLF: raw offsets differ from normalised ones.
 RAW = "（一）建設區(qū)域數(shù)據(jù)平臺。2025年底前完成。\r\n（牽頭單位：市大數(shù)據(jù)局）"

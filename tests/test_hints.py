@@ -128,7 +128,8 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
     from planex.document import Document
     from planex.labelfile import write_documents
     from training.config import TrainConfig
-    from training.finetune import model_card, train
+    from training.finetune import train
+    from training.modelcard import model_card
 
     docs = [Document(f"d{i}", TEXT, rules.extract(TEXT)) for i in range(3)]
     write_documents(tmp_path / "l.jsonl", docs)
@@ -162,18 +163,18 @@ def test_rule_hints_train_end_to_end_and_are_recorded(tmp_path: Path, tiny_base_
 def test_hint_dropout_hides_hints_from_that_share_of_windows() -> None:
     import random
 
-    from training.finetune import _batches
+    from training.batches import make_batches
 
     rows = [{"input_ids": [2, 5, 6, 3], "labels": [-100, 0, 0, -100], "token_type_ids": [0, 1, 2, 0]}] * 400
 
     def kept(dropout: float) -> int:
-        batches = _batches(rows, 8, random.Random(0), 0, dropout)
+        batches = make_batches(rows, 8, random.Random(0), 0, dropout)
         return sum(int(b["token_type_ids"][r].any()) for b in batches for r in range(len(b["input_ids"])))
 
     assert kept(0.0) == 400 and kept(1.0) == 0
     assert 160 < kept(0.5) < 240
     plain = [{k: v for k, v in r.items() if k != "token_type_ids"} for r in rows[:8]]
-    assert "token_type_ids" not in _batches(plain, 8, random.Random(0), 0)[0]  # models without hints get none
+    assert "token_type_ids" not in make_batches(plain, 8, random.Random(0), 0)[0]  # models without hints get none
 
 
 def test_rules_fingerprint_ignores_comments_and_docstrings_but_not_code() -> None:

@@ -72,7 +72,7 @@ def test_dev_score_windows_are_the_served_windows(tiny_model_dir: Path) -> None:
     from serving.reload import served_windows
     from serving.settings import Settings
     from training.config import TrainConfig
-    from training.finetune import extractor_for, model_spec
+    from training.devscore import extractor_for, model_spec
 
     loaded = load_model(tiny_model_dir)
     for max_tokens in (64, 128, 512):

@@ -148,6 +148,34 @@ def test_training_pretrain_writes_loadable_base(tiny_base: Path) -> None:
     assert "held-out masked-token accuracy" in card
 
 
+def test_training_max_minutes_is_checked_after_every_step(tiny_base: Path) -> None:
+    """`--max-minutes 1` with a clock that moves 20 s per reading: the run stops at the first step past
+    the minute, in the middle of epoch 1 (it used to be checked only after an epoch), and that
+    partial epoch is the one kept."""
+    import itertools
+    from dataclasses import replace
+
+    from training.config import TrainConfig
+    from training.loop import fit
+
+    docs = [Document(f"d{i}", DOC.text, list(DOC.spans)) for i in range(4)]
+    cfg = TrainConfig(
+        labels=[Path("unused")],
+        base_model=str(tiny_base / "model"),
+        epochs=50,
+        max_tokens=32,
+        batch_size=1,
+        max_minutes=1,
+    )
+    ticks = itertools.count()
+    result = fit(docs, [], cfg, load_scheme(), progress=False, clock=lambda: next(ticks) * 20.0)
+    # Readings: start 0 s, before epoch 1 20 s, after steps 1–3 40, 60, 80 s: 80 > 60 stops it.
+    assert [(h["epoch"], h["steps"], h.get("stopped")) for h in result.history] == [(1, 3, "max-minutes")]
+    assert result.best_epoch == 1
+    whole = fit(docs, [], replace(cfg, max_minutes=0, epochs=1), load_scheme(), progress=False)
+    assert whole.history[0]["steps"] > 3 and "stopped" not in whole.history[0]  # without the limit: a full epoch
+
+
 def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path: Path) -> None:
     from planex.labelfile import write_documents
     from planex.modelio import load_model
@@ -356,7 +384,7 @@ def test_training_base_model_load_reports_only_surprising_gaps(tiny_base_dir: Pa
     from safetensors.torch import load_file, save_file
 
     from planex.scheme import DEFAULT_SCHEME, load_scheme
-    from training.finetune import build_model
+    from training.loop import build_model
 
     scheme = load_scheme(DEFAULT_SCHEME)
     said: list[str] = []

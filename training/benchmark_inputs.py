@@ -10,8 +10,8 @@ from typing import Any
 from planex.document import Document
 from planex.labelfile import label_files, load_documents
 from planex.scheme import LabelScheme, load_scheme
+from training.batches import load_training_documents
 from training.config import TrainConfig
-from training.finetune import load_training_documents
 
 
 @dataclass

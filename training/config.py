@@ -97,7 +97,13 @@ class TrainConfig:
     )
     seed: int = field(default=13, metadata={"help": "random seed"})
     device: str = field(default="", metadata={"help": "cpu, cuda, cuda:N; empty picks the GPU when present"})
-    max_minutes: float = field(default=0.0, metadata={"help": "stop after this many minutes (0: no limit)"})
+    max_minutes: float = field(
+        default=0.0,
+        metadata={
+            "help": "stop after this many minutes, checked after every step; the best epoch so far is kept "
+            "(0: no limit)"
+        },
+    )
     name: str = field(default="", metadata={"help": "model name (default: the output folder's name)"})
     promote: bool = field(default=False, metadata={"help": "make the new model models/default (the one served)"})
 

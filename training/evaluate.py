@@ -18,14 +18,16 @@ from planex.normalise import Normalised
 from planex.scheme import LabelScheme
 from planex.sources import SourceMissingError, as_is, renormalised
 from training.baselines import System
+from training.batches import split_dev
 from training.config import TrainConfig
-from training.finetune import extractor_for, fit, split_dev
+from training.devscore import extractor_for
 from training.linkscore import document_link_scores
+from training.loop import fit
 from training.scoring import exact_span_scores, seqeval_scores
 
 
 class BertSystem:
-    """Fine-tunes with :func:`training.finetune.fit`; predicts through the server's :class:`Extractor`."""
+    """Fine-tunes with :func:`training.loop.fit`; predicts through the server's :class:`Extractor`."""
 
     seeded = True
 

@@ -1,0 +1,59 @@
+"""The model card (``README.md`` in a model folder): what was trained, on what, how well, decoded how."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planex.scheme import LabelScheme
+
+
+def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
+    m = meta["metrics"]
+    dev = m["dev_micro_f1"]
+    weak, args = meta.get("weak_documents", 0), meta["training_args"]
+    weak_text = (
+        f"{weak} from {', '.join(args['weak'])}, {args['weak_epochs']} epoch(s), labelled by `planex.rules`"
+        if weak
+        else "none"
+    )
+    dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
+    dropout = args.get("hint_dropout", 0)
+    shown = f"{dropout:.0%} of training windows without" if dropout else "on every training window"
+    if decoys := args.get("hint_decoys", 0):
+        shown += f"; {decoys:.0%} of training windows with decoy hints (`training.decoys`)"
+    if scale := args.get("hint_scale", 0):
+        shown += f"; hint rows started {scale:g} × the mean character-embedding norm from 'no hint'"
+    hints_text = f"`planex.rules` spans as token types ({shown})" if meta.get("rule_hints") else "none"
+    single = meta.get("single_token_labels")
+    lone_text = (
+        "any length"
+        if single is None
+        else f"one-token spans only for labels seen so in training ({', '.join(single) or 'none'})"
+    )
+    return f"""# {meta["name"]} (planex token classifier)
+
+Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
+
+| | |
+|---|---|
+| base model | `{meta["base_model"]}` ({meta["init"]} initialisation) |
+| labels | {", ".join(scheme.names)} (scheme hash `{scheme.hash}`) |
+| training documents | {len(meta["train_documents"])} |
+| rule-labelled documents (first stage) | {weak_text} |
+| dev documents (early stopping) | {len(meta["dev_documents"])}: {_some(meta["dev_documents"])} |
+| best epoch | {m["best_epoch"]} |
+| dev micro-F1 (seqeval strict, characters) | {dev_text} |
+| training time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} |
+| window | {meta["max_length"]} tokens, stride {meta["stride"]} |
+| line breaks | {f"seen as `{meta['line_marker']}`" if meta.get("line_marker") else "dropped (not seen by the model)"} |
+| rule hints | {hints_text} |
+| decoding | constrained Viterbi over IOB2; {lone_text} |
+
+The dev score comes from a handful of held-out documents and is noisy; see
+`reports/benchmark.md` for cross-validated figures. Load with
+`planex.modelio.load_model("<this folder>")` or serve with `planex serve --model <this folder>`.
+"""
+
+
+def _some(ids: list[str], n: int = 12) -> str:
+    return ", ".join(ids[:n]) + (f" … ({len(ids) - n} more)" if len(ids) > n else "")
