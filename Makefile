@@ -28,8 +28,8 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check planex planex_cli serving training tests
-	$(BIN)/ruff format --check planex planex_cli serving training tests
+	$(BIN)/ruff check planex planex_cli serving training tools tests
+	$(BIN)/ruff format --check planex planex_cli serving training tools tests
 	$(BIN)/mypy
 
 model: $(STAMP)
@@ -68,7 +68,7 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
 notebooks: $(STAMP)
-	$(BIN)/python -m training.run_notebooks notebooks/01_labels.ipynb notebooks/02_evaluation.ipynb
+	$(BIN)/python -m tools.run_notebooks notebooks/01_labels.ipynb notebooks/02_evaluation.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

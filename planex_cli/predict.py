@@ -11,7 +11,7 @@ HELP = "pre-annotate raw texts with a trained model (Label Studio predictions or
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from planex.formats.offsets import UNITS
-    from training.predict import TARGETS
+    from planex.preannotate import TARGETS
 
     p.description = (
         "Run --model over .txt files (folders give their *.txt) or .jsonl records with 'text' and write one "
@@ -35,10 +35,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from training.predict import predict
+    from planex.preannotate import predict
 
     n_docs, n_spans, dropped = predict(args.model, args.inputs, args.to, args.out, args.offsets)
     print(f"wrote {n_docs} documents, {n_spans} predicted spans to {args.out} ({args.to})")
     if dropped:
-        print(f"left out {dropped} spans that overlapped a better-scored one on the raw text (see training/predict.py)")
+        print(f"left out {dropped} spans overlapping a better-scored one on the raw text (see planex/preannotate.py)")
     return 0

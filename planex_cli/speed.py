@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from training.benchmark import machine
+    from training.benchmark_report import machine
     from training.speed import SpeedConfig, measure
     from training.speed_report import write
 

@@ -10,7 +10,7 @@ import pytest
 
 from planex.document import Span
 from planex.sources import DEFAULT_CORPUS
-from training.benchmark import render_markdown, subset_micro_f1
+from training.benchmark_report import render_markdown, subset_micro_f1
 from training.scoring import seqeval_scores
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def test_markdown_has_a_by_file_table_only_when_documents_span_files() -> None:
 def test_machine_says_when_the_code_differs_from_its_commit(tmp_path: Path, monkeypatch) -> None:
     import subprocess
 
-    from training.benchmark import machine
+    from training.benchmark_report import machine
 
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)

@@ -351,5 +351,5 @@ def test_predict_label_studio_imports_back_onto_the_normalised_drafts(
     imported = load_documents([back])
     assert [d.text for d in imported] == [d.text for d in drafts]
     for got, draft in zip(imported, drafts, strict=True):
-        # A few spans may be left out where normalisation merged raw characters (see training/predict.py).
+        # A few spans may be left out where normalisation merged raw characters (see planex/preannotate.py).
         assert set(got.spans) <= set(draft.spans) and len(got.spans) >= 0.9 * len(draft.spans)

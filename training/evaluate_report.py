@@ -12,7 +12,8 @@ from planex.modelio import load_model
 from planex.precision import with_precision
 from planex.scheme import load_scheme
 from training.baselines import RuleSystem
-from training.benchmark import machine, render_markdown, run_setting
+from training.benchmark import run_setting
+from training.benchmark_report import machine, render_markdown
 from training.config import TrainConfig
 from training.evaluate import BertSystem, public, score
 

@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from planex.normalise import normalise
-from planex.textio import read_text
-
-
-def iter_jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, record) for each non-blank line; every record must have a ``text`` string."""
-    if path.name.endswith(".gz"):
-        try:
-            text = gzip.decompress(path.read_bytes()).decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ValueError(f"{path}: not gzipped UTF-8 JSONL ({e})") from None
-    else:
-        text = read_text(path)
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path} line {n}: not valid JSON ({e.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise ValueError(f"{path} line {n}: expected a JSON object with a 'text' string")
-        yield n, record
+from planex.textio import iter_jsonl_records, read_text
 
 
 def iter_raw(paths: list[Path]) -> Iterator[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """Execute notebooks top to bottom and save each back in place with its outputs.
 
-    python -m training.run_notebooks notebooks/01_labels.ipynb notebooks/02_evaluation.ipynb
+    python -m tools.run_notebooks notebooks/01_labels.ipynb notebooks/02_evaluation.ipynb
 
 Each notebook runs in a fresh kernel whose working directory is the repository root,
 so notebooks read ``labels/`` and ``reports/`` by relative path. The kernel is always
@@ -104,7 +104,7 @@ def execute(path: str | Path, out: str | Path | None = None, cwd: str | Path = R
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.run_notebooks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.run_notebooks", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks to execute and save in place")
     args = parser.parse_args(argv)
     failed = []

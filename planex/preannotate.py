@@ -18,8 +18,7 @@ from planex.formats import labelstudio
 from planex.formats.offsets import Units
 from planex.labelfile import write_documents
 from planex.paths import PROJECT as ROOT
-from planex.textio import read_text
-from training.textsource import iter_jsonl_records
+from planex.textio import iter_jsonl_records, read_text
 
 if TYPE_CHECKING:  # inference imports torch; the CLI imports this module for every command
     from planex.inference import Entity
