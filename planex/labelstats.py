@@ -12,7 +12,7 @@ from planex.document import Document
 from planex.labelfile import iter_documents, label_files
 from planex.links import summary_lines
 from planex.scheme import LabelScheme
-from planex.sources import DEFAULT_CORPUS, renormalised
+from planex.sources import renormalised
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class CheckResult:
     unread: list[str]  # documents whose source could not be read, so their offsets were not checked
 
 
-def check_files(paths: Iterable[Path], scheme: LabelScheme, corpus: Path = DEFAULT_CORPUS) -> CheckResult:
+def check_files(paths: Iterable[Path], scheme: LabelScheme, corpus: Path | None = None) -> CheckResult:
     """Validate every label file under ``paths`` (held-out and feedback included); collect every problem,
     stale offsets included (a text that is no longer what its source normalises to)."""
     problems: list[str] = []
@@ -39,7 +39,7 @@ def check_files(paths: Iterable[Path], scheme: LabelScheme, corpus: Path = DEFAU
     return CheckResult(n_docs, n_spans, problems, unread)
 
 
-def _stale(doc: Document, path: Path, corpus: Path, unread: list[str]) -> list[str]:
+def _stale(doc: Document, path: Path, corpus: Path | None, unread: list[str]) -> list[str]:
     """A problem if ``doc``'s text is no longer what today's normaliser makes of its source (offsets out of date)."""
     try:
         norm = renormalised(doc, corpus)

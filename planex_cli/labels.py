@@ -27,9 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     c = lsub.add_parser("check", help="validate label files; exit 1 listing every problem")
     c.add_argument("paths", nargs="+", type=Path, help="JSONL files or folders (searched for *.jsonl)")
     c.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
-    c.add_argument(
-        "--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL for sources 'corpus:ID' (stale-offset check)"
-    )
+    c.add_argument("--corpus", type=Path, help=f"for sources 'corpus:ID' (stale-offset check): {CORPUS_HELP}")
     c.set_defaults(func=check)
     s = lsub.add_parser("stats", help="counts per label per document and span-length distributions")
     s.add_argument("paths", nargs="*", type=Path, default=[Path("labels")], help="files or folders (default labels/)")

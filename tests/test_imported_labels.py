@@ -165,7 +165,7 @@ def test_train_refuses_a_dev_set_that_shares_documents(tmp_path: Path, tiny_base
 def test_length_buckets_keep_every_window_once_and_cut_padding() -> None:
     import random
 
-    from training.finetune import _batches
+    from training.batches import make_batches as _batches
 
     rows = [{"input_ids": [7] * n, "labels": [0] * n} for n in random.Random(1).choices(range(3, 120), k=400)]
 
