@@ -35,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from training.benchmark import machine
+    from training.benchmark_report import machine
     from training.loadtest import BASELINE, LoadConfig, run_configs
     from training.speed_report import write_load
 
