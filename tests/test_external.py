@@ -25,7 +25,9 @@ def test_external_benchmark_runs_both_systems_and_writes_the_reports(
     assert set(report) >= {"in_house", "random_init", "machine", "commands", "published_test_f1"}
     for key, init in (("in_house", "pretrained"), ("random_init", "random")):
         r = report[key]
-        assert r["init"] == init and 0 <= r["test_micro_f1"] <= 1 and r["train_s"] > 0
+        # train_s is the model's training time rounded to 0.1 s: the tiny model can train in less (0.0).
+        assert r["init"] == init and 0 <= r["test_micro_f1"] <= 1 and isinstance(r["train_s"], float)
+        assert r["train_s"] >= 0
         assert set(r["per_type"]) == {"NAME", "CONT", "RACE", "TITLE", "EDU", "ORG", "PRO", "LOC"}
         assert r["test_entities"] == 5 and r["epochs_run"] <= 2 == r["max_epochs"]
     assert report["scheme"] == "training/schemes/resume.json"
