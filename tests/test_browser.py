@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from serving.app import create_app
 from serving.settings import Settings
 from tests import liveserver
+from tests.test_api import RuleExtractor
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"  # git-ignored; screenshots land here
@@ -27,9 +30,15 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server_url(tiny_model_dir: Path) -> Iterator[str]:
-    with liveserver.in_thread(create_app(Settings(model_path=tiny_model_dir, api_key=None))) as url:
-        yield url
+def served(tiny_model_dir: Path) -> Iterator[tuple[str, Any]]:
+    app = create_app(Settings(model_path=tiny_model_dir, api_key=None))
+    with liveserver.in_thread(app) as url:
+        yield url, app
+
+
+@pytest.fixture(scope="module")
+def server_url(served: tuple[str, Any]) -> str:
+    return served[0]
 
 
 def test_browser_extract_highlights_and_table(server_url: str, seed_texts: dict[str, str]) -> None:
@@ -59,5 +68,74 @@ def test_browser_extract_highlights_and_table(server_url: str, seed_texts: dict[
                 page.click("#download-csv")
             data = Path(download.value.path()).read_bytes()
             assert data.startswith(b"\xef\xbb\xbfsection,task,deadlines,lead_units,indicators")
+        finally:
+            browser.close()
+
+
+# How many lines each task title, ISO date and the year field's placeholder take on the page.
+_LAYOUT = """() => {
+  const lines = (node) => {
+    const r = document.createRange();
+    r.selectNodeContents(node);
+    return r.getClientRects().length;
+  };
+  const year = document.getElementById("doc-year");
+  const ctx = document.createElement("canvas").getContext("2d");
+  const style = getComputedStyle(year);
+  ctx.font = `${style.fontSize} ${style.fontFamily}`;
+  return {
+    titles: Array.from(document.querySelectorAll("#tasks tbody tr:not(.unattached) td.col-task"))
+      .map((td) => [td.textContent, lines(td)]),
+    dates: Array.from(document.querySelectorAll("#tasks time")).map((t) => [t.textContent, t.getClientRects().length]),
+    placeholder: ctx.measureText(year.placeholder).width,
+    room: year.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+  };
+}"""
+
+
+def test_browser_table_layout_and_columns(
+    served: tuple[str, Any], seed_texts: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Model name on load; titles on few lines; dates unbroken; a column per extra label only when one came back."""
+    from playwright.sync_api import sync_playwright
+
+    url, app = served
+    models = app.state.service.models
+    monkeypatch.setattr(models, "current", dataclasses.replace(models.current, extractor=RuleExtractor()))
+    text = seed_texts["000_c36e1dec5c4ec8d6"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(url + "/")
+            page.wait_for_function("document.getElementById('model-name').textContent === 'tiny-test test-0'")
+            page.fill("#text", text)
+            page.fill("#doc-year", "2024")
+            page.click("#extract")
+            page.wait_for_selector("#tasks tbody tr", timeout=30_000)
+            headers = page.locator("#tasks thead th").all_inner_texts()
+            assert headers == ["#", "Section", "Task", "Deadlines", "Lead units", "Indicators"]  # no empty "Other"
+            layout = page.evaluate(_LAYOUT)
+            assert layout["dates"] and all(n == 1 for _, n in layout["dates"]), layout["dates"]
+            assert layout["titles"] and all(n <= max(1, -(-len(t) // 20)) for t, n in layout["titles"]), layout
+            page.fill("#doc-year", "")
+            assert page.evaluate(_LAYOUT)["placeholder"] <= page.evaluate(_LAYOUT)["room"]
+            OUTPUT.mkdir(exist_ok=True)
+            page.screenshot(path=str(OUTPUT / "browser-table.png"), full_page=True)
+
+            # A label added to the scheme later (column null) gets its own column when spans of it come back.
+            answer = page.evaluate(
+                "fetch('/v1/extract', {method: 'POST', headers: {'Content-Type': "
+                "'application/json'}, body: JSON.stringify({text: '（一）建设平台。'})}).then(r => r.json())"
+            )
+            answer["model"]["labels"].append(
+                {"name": "SUPPORT_UNIT", "description": "", "color": "#123456", "column": None}
+            )
+            answer["unattached"].append({"label": "SUPPORT_UNIT", "text": "平台", "start": 5, "end": 7, "score": 1.0})
+            page.route("**/v1/extract", lambda route: route.fulfill(json=answer))
+            page.click("#extract")
+            page.wait_for_selector("#tasks th.col-SUPPORT_UNIT", timeout=30_000)
+            row = page.locator("#tasks tbody tr.unattached").last
+            assert row.locator("td.col-SUPPORT_UNIT").inner_text() == "平台"
         finally:
             browser.close()

@@ -37,10 +37,6 @@ function el(tag, text, attrs) {
   return node;
 }
 
-function spanText(spans, withDate) {
-  return spans.map((s) => (withDate && s.value && s.value.date ? `${s.text} [${s.value.date}]` : s.text)).join("; ");
-}
-
 function renderHighlights(text, entities, colors) {
   const box = $("highlighted");
   box.replaceChildren();
@@ -65,25 +61,88 @@ function renderLegend(labels) {
   legend.replaceChildren(...labels.map((l) => el("span", l.name, { style: `background:${l.color}55`, title: l.description })));
 }
 
+// The task table's own columns; a label's column comes from the server (model.labels[].column, from the scheme).
+const COLUMNS = [
+  { key: "id", title: "#" }, { key: "section", title: "Section" }, { key: "task", title: "Task" },
+  { key: "deadlines", title: "Deadlines" }, { key: "lead_units", title: "Lead units" },
+  { key: "indicators", title: "Indicators" },
+];
+
+// A cell listing spans; a deadline's ISO date goes in a <time> that never breaks across lines.
+function spanCell(spans, withDate) {
+  const td = el("td");
+  spans.forEach((s, i) => {
+    if (i) td.append("; ");
+    td.append(s.text);
+    if (withDate && s.value && s.value.date) {
+      td.append(" [", el("time", s.value.date, { datetime: s.value.date }), "]");
+    }
+  });
+  return td;
+}
+
+// Labels added to the scheme after the four (column null) get a column each, only when spans of them came back.
+function extraLabels(data, labels) {
+  const known = new Set(labels.filter((l) => l.column).map((l) => l.name));
+  const seen = new Set();
+  data.tasks.forEach((t) => Object.keys(t.other || {}).forEach((name) => seen.add(name)));
+  data.unattached.forEach((s) => { if (!known.has(s.label)) seen.add(s.label); });
+  return [...seen];
+}
+
 function renderTasks(data) {
+  const labels = data.model.labels;
+  const columnOf = Object.fromEntries(labels.map((l) => [l.name, l.column]));
+  const columns = COLUMNS.concat(extraLabels(data, labels).map((name) => ({ key: name, title: name })));
+  const head = el("tr");
+  columns.forEach((c) => head.append(el("th", c.title, { class: `col-${c.key}` })));
+  $("tasks").querySelector("thead").replaceChildren(head);
   const body = $("tasks").querySelector("tbody");
   body.replaceChildren();
   for (const t of data.tasks) {
-    const row = el("tr");
-    // Labels added to the scheme later (t.other) share the last column, each named.
-    const other = Object.entries(t.other || {}).map(([label, spans]) => `${label}: ${spanText(spans)}`).join("; ");
-    [String(t.id), t.section.join(""), t.title.text, spanText(t.deadlines, true), spanText(t.lead_units),
-      spanText(t.indicators), other].forEach((c) => row.append(el("td", c)));
-    body.append(row);
+    const cells = {
+      id: el("td", String(t.id)), section: el("td", t.section.join("")), task: el("td", t.title.text),
+      deadlines: spanCell(t.deadlines, true), lead_units: spanCell(t.lead_units), indicators: spanCell(t.indicators),
+    };
+    Object.entries(t.other || {}).forEach(([name, spans]) => { cells[name] = spanCell(spans, true); });
+    body.append(tableRow(columns, cells));
   }
   for (const s of data.unattached) {
-    const row = el("tr", undefined, { class: "unattached" });
-    const cells = ["", "(unattached)", "", "", "", "", ""];
-    const column = { TASK: 2, DEADLINE: 3, LEAD_UNIT: 4, INDICATOR: 5 }[s.label];
-    cells[column || 6] = column ? spanText([s], true) : `${s.label}: ${s.text}`;
-    cells.forEach((c) => row.append(el("td", c)));
+    const key = columnOf[s.label] || s.label;
+    const row = tableRow(columns, { section: el("td", "(unattached)"), [key]: spanCell([s], true) });
+    row.className = "unattached";
     body.append(row);
   }
+}
+
+function tableRow(columns, cells) {
+  const row = el("tr");
+  columns.forEach((c) => {
+    const td = cells[c.key] || el("td");
+    td.classList.add(`col-${c.key}`);
+    row.append(td);
+  });
+  return row;
+}
+
+function showModel(name, version) {
+  $("model-name").textContent = `${name} ${version}`;
+}
+
+// The model's name before the first extraction: /readyz is open even when the API needs a key.
+async function loadModelName() {
+  try {
+    const response = await fetch("/readyz");
+    const ready = await response.json();
+    if (response.ok) {
+      showModel(ready.model, ready.version);
+      return;
+    }
+    $("model-name").textContent = "model loading…";
+  } catch (e) {
+    $("model-name").textContent = "server not reachable";
+  }
+  setTimeout(loadModelName, 2000);
 }
 
 async function extract() {
@@ -92,7 +151,7 @@ async function extract() {
   try {
     const data = await (await post("/v1/extract")).json();
     const colors = Object.fromEntries(data.model.labels.map((l) => [l.name, l.color]));
-    $("model-name").textContent = `${data.model.name} ${data.model.version}`;
+    showModel(data.model.name, data.model.version);
     renderLegend(data.model.labels);
     renderHighlights(text, data.entities, colors);
     renderTasks(data);
@@ -160,3 +219,4 @@ $("file").addEventListener("change", () => {
   const file = $("file").files[0];
   if (file) extractFile(file);
 });
+loadModelName();
