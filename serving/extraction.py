@@ -6,7 +6,7 @@ import time
 
 from fastapi.responses import Response
 
-from serving import export
+from serving import export, memory
 from serving.deps import Service
 from serving.errors import ClientError
 from serving.reload import ModelState
@@ -30,7 +30,9 @@ async def extract(
     start = time.perf_counter()
 
     def job() -> list[DocumentResult]:
-        return [document_result(n, ents, options) for n, ents in state.extractor.extract(texts)]
+        out = [document_result(n, ents, options) for n, ents in state.extractor.extract(texts)]
+        memory.release_after(sum(map(len, texts)))
+        return out
 
     results, queued, ran = await service.pool.run(job)
     service.metrics.characters.inc(sum(map(len, texts)))

@@ -111,3 +111,11 @@ def test_serve_survives_weights_file_changed_in_place(tiny_model_dir: Path, tmp_
         status, after = _post(url + "/v1/extract", text)
         assert proc.poll() is None, (proc.returncode, (tmp_path / "server.log").read_text(errors="replace"))
         assert status == 200 and after["entities"] == before["entities"]
+
+
+def test_serve_memory_is_trimmed_after_large_requests_only() -> None:
+    from serving import memory
+
+    assert memory.release_after(memory.TRIM_AFTER_CHARS - 1) is False
+    if memory._malloc_trim() is not None:  # glibc
+        assert memory.release_after(memory.TRIM_AFTER_CHARS) is True
