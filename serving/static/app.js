@@ -189,7 +189,7 @@ async function extractFile(file) {
     const data = await (await post("/v1/extract/file", form)).json();
     $("text").value = data.text;
     const colors = Object.fromEntries(data.model.labels.map((l) => [l.name, l.color]));
-    $("model-name").textContent = `${data.model.name} ${data.model.version}`;
+    showModel(data.model.name, data.model.version);
     renderLegend(data.model.labels);
     renderHighlights(data.text, data.entities, colors);
     renderTasks(data);
