@@ -14,13 +14,13 @@ loads the model once, and extracts a chunk of documents in one call so windows a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from planex.textio import iter_jsonl_records
 from serving.batch_store import Journal
 
 FILE_TYPES = (".txt", ".pdf", ".docx", ".html", ".htm")
@@ -81,17 +81,10 @@ def list_items(inputs: Sequence[Path]) -> list[Item]:
 
 def _jsonl_items(path: Path) -> list[Item]:
     items = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path} line {n} is not JSON: {e}") from None
-            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or "id" not in rec:
-                raise ValueError(f'{path} line {n}: a record needs an "id" and a string "text"')
-            items.append(Item(id=str(rec["id"]), text=rec["text"]))
+    for n, rec in iter_jsonl_records(path):  # refuses bad JSON and records without a text, naming the line
+        if "id" not in rec:
+            raise ValueError(f'{path} line {n}: a record needs an "id" beside its "text"')
+        items.append(Item(id=str(rec["id"]), text=rec["text"]))
     return items
 
 

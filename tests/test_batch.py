@@ -40,7 +40,10 @@ def test_batch_list_items_reads_folders_and_jsonl_and_refuses_clashing_ids(corpu
     with pytest.raises(ValueError, match="two documents have the id 'x1'"):
         list_items([jsonl, jsonl])
     jsonl.write_text('{"id": 1}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="line 1: a record needs"):
+    with pytest.raises(ValueError, match="line 1: expected a JSON object with a 'text' string"):
+        list_items([jsonl])
+    jsonl.write_text('{"text": "x"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match='line 1: a record needs an "id"'):
         list_items([jsonl])
 
 
