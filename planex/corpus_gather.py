@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from planex.atomic import write_text
-from planex.textio import read_text
+from planex.textio import iter_jsonl_records, read_text
 
 WINDOW = 13
 DUPLICATE_SHARE = 0.8
@@ -150,14 +150,8 @@ class GatherReport:
 
 def read_jsonl(path: Path) -> Iterator[dict[str, str]]:
     """The records of a JSON-lines file; a bad line raises ValueError naming the file and line."""
-    for n, line in enumerate(read_text(path).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path} line {n}: not JSON ({e.msg}); fix or remove the line") from e
-        for key in ("url", "title", "text"):
+    for n, record in iter_jsonl_records(path):  # checks JSON and the text field
+        for key in ("url", "title"):
             if not isinstance(record.get(key), str):
                 raise ValueError(f"{path} line {n}: field {key!r} missing or not text")
         yield record
@@ -244,12 +238,10 @@ def known_texts(corpora: Iterable[Path], seeds: Iterable[Path]) -> Iterator[tupl
 
 def read_jsonl_records(path: Path) -> Iterator[dict[str, str]]:
     """The records of a corpus file (JSON lines with at least ``id`` and ``text``)."""
-    for n, line in enumerate(read_text(path).splitlines(), 1):
-        if line.strip():
-            record = json.loads(line)
-            if not isinstance(record.get("id"), str) or not isinstance(record.get("text"), str):
-                raise ValueError(f"{path} line {n}: a corpus record needs text fields 'id' and 'text'")
-            yield record
+    for n, record in iter_jsonl_records(path):  # checks JSON and the text field
+        if not isinstance(record.get("id"), str):
+            raise ValueError(f"{path} line {n}: a corpus record needs text fields 'id' and 'text'")
+        yield record
 
 
 def gather_into(
