@@ -258,7 +258,9 @@ def gather_into(
     highest id there, so a corpus file only ever grows and ids stay stable.
     """
     old = list(read_jsonl_records(out)) if out.exists() else []
-    numbers = [int(r["id"][len(prefix) :]) for r in old if r["id"].startswith(prefix)]
+    # Only ids of exactly this form count: another prefix may begin with this one (``m`` and ``mx``).
+    own = re.compile(re.escape(prefix) + r"(\d+)")
+    numbers = [int(m.group(1)) for r in old if (m := own.fullmatch(r["id"]))]
     known = [*((r["id"], r["text"]) for r in old), *known_texts(corpora, seeds)]
     records = (record for path in raw for record in read_raw(path))
     new, report = gather(records, known, load_reserved(reserved), prefix, start=max(numbers, default=0) + 1)

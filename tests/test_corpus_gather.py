@@ -126,3 +126,19 @@ def test_corpus_gather_purge_reserved_rewrites_the_raw_file_without_them(tmp_pat
     assert cg.purge_reserved(path, reserved) == 1
     assert [r["url"] for r in cg.read_raw(path)] == ["http://a"]
     assert cg.purge_reserved(path, reserved) == 0
+
+
+def test_corpus_gather_into_numbers_by_its_own_prefix_only(tmp_path: Path) -> None:
+    out = tmp_path / "plans_more.jsonl"
+    old = [
+        {"id": "m00007", "url": "u", "title": "t", "script": "simplified", "text": "甲" * 40},
+        {"id": "mx00002", "url": "u", "title": "t", "script": "simplified", "text": "乙" * 40},
+    ]
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in old), encoding="utf-8")
+    raw = tmp_path / "pages.txt"
+    raw.write_text(f"@@@ http://a | 重点任务分工方案\n{PLAN}", encoding="utf-8")
+    reserved = tmp_path / "reserved.txt"
+    reserved.write_text("", encoding="utf-8")
+    report = cg.gather_into(out, [raw], [], [], reserved, prefix="m")
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert report.kept == 1 and ids == ["m00007", "mx00002", "m00008"]
