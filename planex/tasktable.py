@@ -5,11 +5,16 @@ line in the normalised text give the outline. Marker kinds rank in that order, t
 official documents use (GB/T 9704); an item runs until the next marker of the same or a
 higher rank, so a document that skips a level (一、 then 1.) still nests correctly.
 
-Each TASK span opens a record. Every other span attaches to the nearest preceding TASK
-whose item it lies in (the item ends at the next marker of the same or a higher level);
-a span with no such TASK goes to ``unattached``, so nothing is lost. A lead list in
-parentheses after an item (on the same line or on its own line) lies inside that item
-and so attaches to its task.
+Each TASK span opens a record. Every other span belongs to the innermost item that contains
+it and has a TASK of its own (``LABELING.md``, "Task links"; the item ends at the next marker of
+the same or a higher level): to the nearest of that item's TASKs before it, or to its first TASK
+when the span comes first (``由X牵头，推进…``); but a span on a line (a table row) whose TASK
+comes after it on that line goes to that TASK. So a lead list after an item, on the same line or
+its own line, goes to the item's task, and a parent heading gets nothing from its sub-items.
+Before the first marker, a span goes to the nearest preceding TASK there. A lead or deadline on
+the heading line of an item without a TASK goes to the TASK of each of its sub-items (a heading
+that states a lead for every item under it). A span with no task goes to ``unattached``, so
+nothing is lost.
 """
 
 from __future__ import annotations
@@ -115,12 +120,81 @@ def _items(text: str) -> list[_Item]:
     return items
 
 
-def _innermost(items: list[_Item], starts: list[int], pos: int) -> _Item | None:
-    """Return the innermost item containing ``pos``; items nest, so walk back from the last one starting before it."""
-    for i in range(bisect.bisect_right(starts, pos) - 1, -1, -1):
-        if pos < items[i].end:
-            return items[i]
-    return None
+def _parents(items: list[_Item]) -> list[int]:
+    """The index of each item's enclosing item (-1 for a top-level one); items nest, so a stack finds it."""
+    parents: list[int] = []
+    open_: list[int] = []
+    for i, item in enumerate(items):
+        while open_ and items[open_[-1]].end <= item.start:
+            open_.pop()
+        parents.append(open_[-1] if open_ else -1)
+        open_.append(i)
+    return parents
+
+
+# Labels a heading can state for every item under it (LABELING.md: "a lead or deadline").
+_HEADING_LABELS = frozenset({"LEAD_UNIT", "DEADLINE"})
+_BRACKETED = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*[）)〕】\]]")
+_OPEN_BRACKET = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*$")  # the bracket the span stands in
+_HEADING_STOP = re.compile(r"[。；;！!？?：:\n]")
+
+
+class _Outline(Generic[E]):
+    """The items of a text with the TASK records that each item holds directly (not through sub-items)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.items = _items(text)
+        self.starts = [it.start for it in self.items]
+        self.parents = _parents(self.items)
+        self.children: dict[int, list[int]] = {}
+        for i, parent in enumerate(self.parents):
+            self.children.setdefault(parent, []).append(i)
+        self.own: dict[int, list[tuple[int, TaskRecord[E]]]] = {}  # item index (-1: before any marker) -> tasks
+
+    def add_task(self, ent: E) -> TaskRecord[E]:
+        i = self.item_of(ent.norm_start)
+        record = TaskRecord(ent, self.items[i].section if i >= 0 else ())
+        self.own.setdefault(i, []).append((ent.norm_start, record))
+        return record
+
+    def item_of(self, pos: int) -> int:
+        """The index of the innermost item containing ``pos`` (-1: before any marker); items nest, so walk
+        back from the last one starting before it."""
+        for i in range(bisect.bisect_right(self.starts, pos) - 1, -1, -1):
+            if pos < self.items[i].end:
+                return i
+        return -1
+
+    def owners(self, ent: E) -> list[TaskRecord[E]]:
+        """The records ``ent`` belongs to (none: unattached)."""
+        i = self.item_of(ent.norm_start)
+        if i >= 0 and i not in self.own and ent.label in _HEADING_LABELS and self._in_heading(i, ent):
+            under = [r for c in self.children.get(i, []) for _, r in self.own.get(c, [])[:1]]
+            if under:
+                return under
+        while i >= 0 and i not in self.own:
+            i = self.parents[i]
+        tasks = self.own.get(i, [])
+        k = bisect.bisect_right(tasks, ent.norm_start, key=lambda t: t[0])  # tasks[:k] start before the span
+        line_start = self.text.rfind("\n", 0, ent.norm_start) + 1
+        line_end = self.text.find("\n", ent.norm_end)
+        line_end = len(self.text) if line_end < 0 else line_end
+        if k < len(tasks) and tasks[k][0] < line_end and (not k or tasks[k - 1][0] < line_start):
+            # A line (a table row) that names its task after the span: the row's cells are that task's.
+            return [tasks[k][1]]
+        if k:
+            return [tasks[k - 1][1]]
+        # Inside an item, a span before its task is still the item's (由X牵头，推进…); before the first
+        # marker there is no item to say so (a document that starts mid-item), so unless the span shares
+        # the task's line (above) it stays unattached.
+        return [tasks[0][1]] if tasks and i >= 0 else []
+
+    def _in_heading(self, i: int, ent: E) -> bool:
+        """Whether ``ent`` is part of item ``i``'s heading: no line or sentence end (nor a colon, after which
+        the body begins) comes between the marker and it, brackets aside (``（牵头单位：X；配合单位：Y）``)."""
+        before = _BRACKETED.sub("", self.text[self.items[i].start : ent.norm_start])
+        return not _HEADING_STOP.search(_OPEN_BRACKET.sub("", before))
 
 
 def build_task_table(source: Normalised | str, entities: Sequence[E]) -> TaskTable[E]:
@@ -134,29 +208,16 @@ def build_task_table(source: Normalised | str, entities: Sequence[E]) -> TaskTab
     [('建设平台', '（一）', ['2025年底前'])]
     """
     text = source.text if isinstance(source, Normalised) else source
-    items = _items(text)
-    starts = [it.start for it in items]
-    records: list[TaskRecord[E]] = []
+    ordered = sorted(entities, key=lambda e: (e.norm_start, e.norm_end))
+    outline: _Outline[E] = _Outline(text)
+    records = [outline.add_task(ent) for ent in ordered if ent.label == TASK]
     unattached: list[E] = []
-    # Records whose scope is still open, with the offset where it ends. A scope is the task's
-    # item (or, before the first marker, the stretch up to it); scopes nest, so this is a stack
-    # whose top is the nearest preceding task that can take the next span.
-    open_: list[tuple[int, TaskRecord[E]]] = []
-    for ent in sorted(entities, key=lambda e: (e.norm_start, e.norm_end)):
-        while open_ and open_[-1][0] <= ent.norm_start:
-            open_.pop()
+    for ent in ordered:
         if ent.label == TASK:
-            item = _innermost(items, starts, ent.norm_start)
-            if item is not None:
-                end, section = item.end, item.section
-            else:
-                after = bisect.bisect_right(starts, ent.norm_start)
-                end, section = (starts[after] if after < len(starts) else len(text)), ()
-            record = TaskRecord(ent, section)
-            records.append(record)
-            open_.append((end, record))
-        elif open_:
-            open_[-1][1].attached.setdefault(ent.label, []).append(ent)
-        else:
+            continue
+        owners = outline.owners(ent)
+        for record in owners:
+            record.attached.setdefault(ent.label, []).append(ent)
+        if not owners:
             unattached.append(ent)
     return TaskTable(records, unattached)

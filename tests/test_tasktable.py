@@ -164,16 +164,20 @@ _PIECES = st.lists(
         max_size=30,
     ),
 )
-def test_tasktable_every_span_appears_exactly_once(pieces: list[str], raw_spans: list[tuple[int, int, str]]) -> None:
+def test_tasktable_every_span_appears(pieces: list[str], raw_spans: list[tuple[int, int, str]]) -> None:
     text = "".join(pieces)
     ents = []
     for start, length, label in raw_spans:
         if start + length <= len(text):
             ents.append(Entity(label, text[start : start + length], start, start + length, 0.5, start, start + length))
     table = build_task_table(text, ents)
-    seen = [r.task for r in table.tasks] + [e for r in table.tasks for v in r.attached.values() for e in v]
-    seen += table.unattached
-    assert sorted(map(id, seen)) == sorted(map(id, ents))
+    attached = [e for r in table.tasks for v in r.attached.values() for e in v]
+    seen = [r.task for r in table.tasks] + attached + table.unattached
+    assert set(map(id, seen)) == set(map(id, ents))  # nothing lost
+    # a span is unattached or attached (to one task, or to each task under a heading that states it), never both
+    assert not set(map(id, attached)) & set(map(id, table.unattached))
+    assert all(len(set(map(id, v))) == len(v) for r in table.tasks for v in r.attached.values())
+    assert len(table.tasks) + len(set(map(id, attached))) + len(table.unattached) == len(ents)
     assert all(r.task.label == "TASK" for r in table.tasks)
 
 
@@ -183,3 +187,124 @@ def test_marker_rank_orders_the_marker_kinds_outermost_first() -> None:
     ranks = [marker_rank(m) for m in ("十二、", "（三）", "(三)", "4.", "（5）", "⑥", "——")]
     assert ranks == [0, 1, 1, 2, 3, 4, 5]
     assert marker_rank("第一") == 6  # not a marker: deepest
+
+
+def test_tasktable_span_before_the_items_task_is_the_items_not_the_parents() -> None:
+    # lead_in_prose: the lead comes before the task in its item; it is that item's, not the parent's.
+    text = (
+        "一、推进产业升级\n（一）由市发改委牵头，2025年底前加快推进产业园建设。\n（二）由市财政局负责，落实资金保障。"
+    )
+    ents = _ents(
+        text,
+        ("TASK", "推进产业升级", 0),
+        ("LEAD_UNIT", "市发改委", 0),
+        ("DEADLINE", "2025年底前", 0),
+        ("TASK", "加快推进产业园建设", 0),
+        ("LEAD_UNIT", "市财政局", 0),
+        ("TASK", "落实资金保障", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [
+        ("一、", "推进产业升级", {}),
+        ("一、（一）", "加快推进产业园建设", {"LEAD_UNIT": ["市发改委"], "DEADLINE": ["2025年底前"]}),
+        ("一、（二）", "落实资金保障", {"LEAD_UNIT": ["市财政局"]}),
+    ]
+    assert unattached == []
+
+
+def test_tasktable_table_row_cells_before_the_task_cell_are_the_rows() -> None:
+    # A table whose unit column comes before the task column: every cell of a row is the row's task's.
+    text = (
+        "序号 | 责任单位 | 工作任务 | 完成时限\n"
+        "1 | 市发改委 | 建设产业平台 | 2025年底前\n"
+        "2 | 市财政局、市科技局 | 落实资金保障 | 2026年6月底前\n"
+        " | 市人社局 | | 2026年底前"  # a continuation row under the merged task cell
+    )
+    ents = _ents(
+        text,
+        ("LEAD_UNIT", "市发改委", 0),
+        ("TASK", "建设产业平台", 0),
+        ("DEADLINE", "2025年底前", 0),
+        ("LEAD_UNIT", "市财政局", 0),
+        ("LEAD_UNIT", "市科技局", 0),
+        ("TASK", "落实资金保障", 0),
+        ("DEADLINE", "2026年6月底前", 0),
+        ("LEAD_UNIT", "市人社局", 0),
+        ("DEADLINE", "2026年底前", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [
+        ("", "建设产业平台", {"LEAD_UNIT": ["市发改委"], "DEADLINE": ["2025年底前"]}),
+        (
+            "",
+            "落实资金保障",
+            {"LEAD_UNIT": ["市财政局", "市科技局", "市人社局"], "DEADLINE": ["2026年6月底前", "2026年底前"]},
+        ),
+    ]
+    assert unattached == []
+
+
+def test_tasktable_heading_lead_goes_to_each_task_under_it() -> None:
+    # A heading without a TASK that states a lead and a deadline for its items (LABELING.md "Task links").
+    text = (
+        "（一）数据共享工作（牵头单位：市大数据局；完成时限：2025年底前）\n"
+        "1.建设数据目录。\n2.推进部门共享。\n（二）推进平台建设。"
+    )
+    ents = _ents(
+        text,
+        ("LEAD_UNIT", "市大数据局", 0),
+        ("DEADLINE", "2025年底前", 0),
+        ("TASK", "建设数据目录", 0),
+        ("TASK", "推进部门共享", 0),
+        ("TASK", "推进平台建设", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    both = {"LEAD_UNIT": ["市大数据局"], "DEADLINE": ["2025年底前"]}
+    assert tasks == [
+        ("（一）1.", "建设数据目录", both),
+        ("（一）2.", "推进部门共享", both),
+        ("（二）", "推进平台建设", {}),
+    ]
+    assert unattached == []
+
+
+def test_tasktable_goal_sentence_on_a_heading_line_is_no_heading_lead() -> None:
+    # After the heading's sentence end the body begins: a 目标 section's goal year links to no item (K6).
+    text = "（二）工作目标。经过4年努力，到2022年年底建成数字政府。\n1.建设网上政府。\n2.建设数据政府。"
+    ents = _ents(text, ("DEADLINE", "到2022年年底", 0), ("TASK", "建设网上政府", 0), ("TASK", "建设数据政府", 0))
+    tasks, unattached = _summary(text, ents)
+    assert [t[2] for t in tasks] == [{}, {}]
+    assert unattached == ["到2022年年底"]
+
+
+def test_tasktable_lead_and_deadline_lines_under_unnumbered_tasks() -> None:
+    # lead_resp_lines: tasks without markers under a section heading, their units and deadlines on the lines after.
+    text = (
+        "二、重点任务\n建设产业平台\n牵头单位：市发改委\n责任单位：市财政局、市科技局\n完成时限：2025年底前\n"
+        "落实资金保障\n牵头单位：市财政局\n完成时限：2026年6月底前"
+    )
+    ents = _ents(
+        text,
+        ("TASK", "建设产业平台", 0),
+        ("LEAD_UNIT", "市发改委", 0),
+        ("LEAD_UNIT", "市财政局", 0),
+        ("LEAD_UNIT", "市科技局", 0),
+        ("DEADLINE", "2025年底前", 0),
+        ("TASK", "落实资金保障", 0),
+        ("LEAD_UNIT", "市财政局", 1),
+        ("DEADLINE", "2026年6月底前", 0),
+    )
+    tasks, _ = _summary(text, ents)
+    assert tasks == [
+        ("二、", "建设产业平台", {"LEAD_UNIT": ["市发改委", "市财政局", "市科技局"], "DEADLINE": ["2025年底前"]}),
+        ("二、", "落实资金保障", {"LEAD_UNIT": ["市财政局"], "DEADLINE": ["2026年6月底前"]}),
+    ]
+
+
+def test_tasktable_spans_before_the_first_task_on_other_lines_stay_unattached() -> None:
+    # A document that starts inside an item (K12): what comes before the first TASK, on its own line, has no task.
+    text = "居乡村建设。2017年年底前完成（市建委牵头）\n10.完善乡镇污水处理机制。"
+    ents = _ents(text, ("DEADLINE", "2017年年底前", 0), ("LEAD_UNIT", "市建委", 0), ("TASK", "完善乡镇污水处理机制", 0))
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [("10.", "完善乡镇污水处理机制", {})]
+    assert unattached == ["2017年年底前", "市建委"]
