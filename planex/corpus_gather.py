@@ -37,7 +37,13 @@ _NOT_PLAN_TITLE = re.compile(r"预案|解读|条例|规定|细则|办法|法$|�
 _REPORT = re.compile(r"报告")
 _BREAKDOWN = re.compile(r"分工|分解|任务|责任|清单")
 # A plan that assigns work names who does it, or by when.
-_ASSIGNS = re.compile(r"牵头|责任单位|责任部门|责任领导|负责单位|配合单位|完成时限|时间节点|责任主体|\d{1,2} ?月底前")
+# A plan assigns work by naming who leads or answers for it, or by when. Table headers are often
+# spaced out (`牵 头 部 门`), and some plans name the lead only as `（X负责）` or `由X承办`.
+_ASSIGNS = re.compile(
+    r"牵\s*头|责\s*任\s*(?:单\s*位|部\s*门|领\s*导|主\s*体)|负责单位|配合单位|承办单位|协办单位|主办单位"
+    r"|完\s*成\s*时\s*限|整改时限|办结时限|时间节点|\d{1,2} ?月底前"
+    r"|（[^（）\n]{2,30}负责）|由[^，。；\n]{2,20}(?:负责|承办)"
+)
 
 
 @lru_cache(maxsize=1)

@@ -44,6 +44,11 @@ def test_corpus_gather_reserved_share_counts_the_t2s_form_too() -> None:
         ("某縣民生實事責任分工方案", "1.新建公園。（縣住建局牽頭）", True),
         ("乡镇2023年工作要点", "一、做强产业。1.发展茶产业。", True),
         ("某县政策解读", PLAN, False),
+        ("某县行动方案", "1.建设智慧社区10个。（县民政局负责）", True),
+        ("某县实施方案", "2.推进老旧小区改造，由县住建局承办。", True),
+        ("某县任务分解表", "序号 工 作 任 务 牵 头 部 门 完 成 时 限", True),
+        ("某县整改方案", "1.河道垃圾问题。整改时限：2024年6月。", True),
+        ("某县实施方案", "各单位要高度重视，主要负责同志亲自抓。", False),
     ],
 )
 def test_corpus_gather_plan_reason_keeps_plans_that_assign_tasks(title: str, text: str, kept: bool) -> None:
