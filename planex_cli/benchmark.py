@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from planex import paths
 from planex_cli.dataclass_options import add_dataclass_options, dataclass_from_args
 
 NAME = "benchmark"
@@ -26,14 +27,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=["rules", "crf", "bert", "bert-random-init"],
         help="systems: rules crf bert (the recipe given by the training options) and its ablations "
         "bert-random-init bert+augment bert+decoys bert-no-augment bert-sqrt-weights bert-unweighted "
-        "bert-no-line-marker bert+weak bert+hints bert-no-hints; "
+        "bert-no-line-marker bert+weak bert+hints bert-no-hints bert+hint-dropout bert+window256 "
+        "bert+hint-dropout+window256; bert+hint-dropout: rule hints left out of half the training windows, used in "
+        "prediction; bert+window256: 256-token windows in training and prediction; "
         "NAME@SETTING runs one in that setting only",
     )
     p.add_argument(
         "--settings",
         nargs="+",
         default=["cross-layout", "all-data"],
-        help="cross-layout all-data held-out (held-out needs --heldout)",
+        help="cross-layout all-data by-family held-out (held-out needs --heldout); by-family: cross-validation "
+        "whose folds are whole layout families (--families), so every test document has a layout its model "
+        "never trained on",
+    )
+    p.add_argument(
+        "--family-folds",
+        type=int,
+        default=3,
+        help="folds for the by-family setting, each a set of whole layout families balanced by characters (default: 3)",
+    )
+    p.add_argument(
+        "--families",
+        type=Path,
+        default=paths.LABELS / "families.tsv",
+        help="layout family of each document (id<TAB>family, `planex corpus families`) for by-family; a document "
+        "missing from it is classified by its text (default: labels/families.tsv)",
     )
     p.add_argument(
         "--heldout",
@@ -107,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         return run_external_cmd(args)
     cfg = dataclass_from_args(TrainConfig, args)
     resume = load_resume(args.reports) if args.resume else None
-    inputs = load_inputs(cfg, args.heldout, args.settings)
+    inputs = load_inputs(cfg, args.heldout, args.settings, args.families)
     run_benchmark(
         inputs.docs,
         inputs.scheme,
@@ -123,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
         repeat_settings=tuple(args.repeat_settings),
         heldout=inputs.heldout,
         resume=resume,
+        families=inputs.families,
+        family_k=args.family_folds,
     )
     print(f"wrote {args.reports / 'benchmark.md'}")
     return 0

@@ -4,6 +4,8 @@ Settings (they answer different questions):
 - ``cross-layout``: train on the five seed plans only, test on every labelled corpus document
   (other provinces, topics and layouts).
 - ``all-data``: K-fold cross-validation over whole documents of seeds + corpus.
+- ``by-family``: K-fold cross-validation over whole layout families (``training.familyfolds``): every
+  test document's layout is one its model never saw in training.
 - ``held-out``: train on every labelled document, test on sealed documents (``labels/heldout/``)
   that nobody read while writing the rules or choosing the recipe.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,9 @@ from training.baselines import CrfSystem, RuleSystem, System
 from training.benchmark_report import machine, render_markdown
 from training.config import TrainConfig
 from training.evaluate import BertSystem, kfold, pooled, public, score
+from training.familyfolds import family_folds
 
-SETTINGS = ("cross-layout", "all-data", "held-out")
+SETTINGS = ("cross-layout", "all-data", "by-family", "held-out")
 WEAK_CORPUS = paths.CORPUS  # unlabelled plans beside the project (README, "Data")
 
 
@@ -47,11 +50,22 @@ def systems_for(
         "bert+weak": lambda: BertSystem("bert+weak", replace(cfg, weak=[weak_corpus]), scheme),
         "bert+hints": lambda: BertSystem("bert+hints", replace(cfg, rule_hints=True), scheme),
         "bert-no-hints": lambda: BertSystem("bert-no-hints", replace(cfg, rule_hints=False, hint_decoys=0.0), scheme),
+        # Hints on half the training windows only, so the network must read the text; it predicts with hints.
+        "bert+hint-dropout": lambda: BertSystem("bert+hint-dropout", _hint_dropout(cfg), scheme),
+        # Windows of 256 tokens in training and, through the model spec, in prediction (128 is short for tables).
+        "bert+window256": lambda: BertSystem("bert+window256", replace(cfg, max_tokens=256), scheme),
+        "bert+hint-dropout+window256": lambda: BertSystem(
+            "bert+hint-dropout+window256", replace(_hint_dropout(cfg), max_tokens=256), scheme
+        ),
     }
     unknown = [n for n in names if n.split("@")[0] not in known]
     if unknown:
         raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(known)}")
     return {n: known[n.split("@")[0]] for n in names}
+
+
+def _hint_dropout(cfg: TrainConfig) -> TrainConfig:
+    return replace(cfg, rule_hints=True, hint_dropout=0.5)
 
 
 def _train_and_score(
@@ -75,7 +89,12 @@ def run_setting(
     cv: int,
     log: Callable[[str], None],
     heldout: list[Document] | None = None,
+    families: Mapping[str, str] | None = None,
+    family_k: int = 3,
 ) -> dict[str, Any]:
+    """Train and score one system in one setting. ``families``: document id → layout family
+    (``labels/families.tsv``) for ``by-family``, whose ``family_k`` folds each test whole families; a
+    document it lacks is classified by :func:`planex.layouts.classify` (the report lists those)."""
     if setting == "held-out":
         if not heldout:
             raise ValueError("the held-out setting needs held-out documents (--heldout labels/heldout)")
@@ -90,16 +109,28 @@ def run_setting(
         result = _train_and_score(make, train, test, labels)
         result["train_documents"], result["test_documents"] = len(train), len(test)
         return result
-    folds = kfold(docs, cv)
+    by_family = family_folds(docs, family_k, families or {}) if setting == "by-family" else None
+    folds = by_family.folds if by_family is not None else kfold(docs, cv)
     fold_results = []
     for i, test in enumerate(folds):
         train = [d for j, f in enumerate(folds) if j != i for d in f]
         fold_results.append(_train_and_score(make, train, test, labels))
-        log(f"    fold {i + 1}/{cv}: micro-F1 {fold_results[-1]['micro']['f1']:.3f}")
+        tested = f" (tests {', '.join(by_family.families[i])})" if by_family is not None else ""
+        log(
+            f"    fold {i + 1}/{len(folds)}{tested}: micro-F1 {fold_results[-1]['micro']['f1']:.3f}, "
+            f"train {fold_results[-1]['train_seconds']:.0f}s"
+        )
     result = pooled(fold_results, folds, labels)
+    for entry, fold in zip(result["folds"], folds, strict=True):
+        entry["characters"] = sum(len(d.text) for d in fold)
+    if by_family is not None:
+        for entry, names in zip(result["folds"], by_family.families, strict=True):
+            entry["families"] = names
+        result["classified_families"] = by_family.classified
     result["train_seconds"] = sum(r["train_seconds"] for r in fold_results)
     result["_seeded"] = fold_results[0]["_seeded"]
-    result["train_documents"], result["test_documents"] = len(docs) - len(docs) // cv, len(docs)
+    # The most documents any fold trained on (folds are balanced by characters, not by documents).
+    result["train_documents"], result["test_documents"] = len(docs) - min(map(len, folds)), len(docs)
     return result
 
 
@@ -119,6 +150,8 @@ def run_benchmark(
     repeat_settings: tuple[str, ...] = ("cross-layout",),
     heldout: list[Document] | None = None,
     resume: dict[str, Any] | None = None,
+    families: Mapping[str, str] | None = None,
+    family_k: int = 3,
 ) -> dict[str, Any]:
     """Run every system in every setting; write ``benchmark.json`` and ``benchmark.md`` under ``out``.
 
@@ -130,6 +163,7 @@ def run_benchmark(
     ``heldout``: the documents the ``held-out`` setting scores (never trained on).
     ``resume``: the report of an interrupted run of the same command on the same kind of machine
     (:func:`check_resumable`); the runs it holds are kept and only the missing ones are run.
+    ``families`` and ``family_k``: the layout family of each document and the number of folds of ``by-family``.
     """
     if repeats < 1:
         raise ValueError("--repeats must be at least 1")
@@ -146,6 +180,7 @@ def run_benchmark(
         "base_model": cfg.base_model,
         "bert_config": {k: str(v) for k, v in vars(cfg).items() if k not in ("labels", "out")},
         "cv": cv,
+        **({"family_folds": family_k} if "by-family" in settings else {}),
         "document_files": document_files or {},
         "command": command,  # the systems and options, so that a run can be repeated
         "repeats": {"seeds": repeats, "settings": list(repeat_settings)},
@@ -175,7 +210,7 @@ def run_benchmark(
                 result = {**done, "_seeded": True}
             else:
                 log(f"{setting}: {name}")
-                result = run_setting(setting, make, docs, scheme.names, cv, log, heldout)
+                result = run_setting(setting, make, docs, scheme.names, cv, log, heldout, families, family_k)
                 log(f"  micro-F1 {result['micro']['f1']:.3f}, train {result['train_seconds']:.0f}s")
                 report["results"][setting][name] = public(result)
                 resumed.append(f"{setting} {name}")
@@ -184,7 +219,7 @@ def run_benchmark(
                 runs = [seed_run(result, cfg.seed, scheme.names)]
                 for seed in range(cfg.seed + 1, cfg.seed + repeats):
                     again = systems_for([spec], replace(cfg, seed=seed), scheme, weak_corpus)[spec]
-                    again_result = run_setting(setting, again, docs, scheme.names, cv, log, heldout)
+                    again_result = run_setting(setting, again, docs, scheme.names, cv, log, heldout, families, family_k)
                     runs.append(seed_run(again_result, seed, scheme.names))
                     log(f"  seed {seed}: micro-F1 {runs[-1]['micro_f1']:.3f}")
                 report["results"][setting][name]["seed_runs"] = runs
@@ -198,7 +233,9 @@ def run_benchmark(
 
 # What must match for a run to be resumed: the same data, options and kind of machine. The commit
 # may differ (it is recorded), so that a fix unrelated to the scores need not cost a whole rerun.
-RESUME_KEYS = ("labels", "documents", "characters", "heldout_documents", "base_model", "bert_config", "cv")
+RESUME_KEYS = (
+    "labels", "documents", "characters", "heldout_documents", "base_model", "bert_config", "cv", "family_folds"
+)  # fmt: skip
 RESUME_MACHINE = ("cpu", "cores", "torch_threads", "gpu", "torch")
 
 
@@ -206,7 +243,8 @@ def check_resumable(previous: dict[str, Any], report: dict[str, Any]) -> None:
     """Raise ValueError, naming what differs, unless ``previous`` was written by this same benchmark."""
     if not isinstance(previous, dict) or not isinstance(previous.get("results"), dict) or "machine" not in previous:
         raise ValueError("cannot resume: the file is not a benchmark report; run the benchmark without --resume")
-    differs = [k for k in RESUME_KEYS if json.loads(json.dumps(previous.get(k))) != json.loads(json.dumps(report[k]))]
+    # .get: family_folds is recorded only by runs of the by-family setting
+    differs = [k for k in RESUME_KEYS if _as_json(previous.get(k)) != _as_json(report.get(k))]
     if _without_resume(previous.get("command", "")) != _without_resume(report["command"]):
         differs.append("command")
     old, new = previous.get("machine", {}), report["machine"]
@@ -216,6 +254,10 @@ def check_resumable(previous: dict[str, Any], report: dict[str, Any]) -> None:
             f"cannot resume: the report was written with a different {', '.join(differs)}; "
             "run the benchmark without --resume to start again"
         )
+
+
+def _as_json(value: Any) -> Any:
+    return json.loads(json.dumps(value))
 
 
 def _without_resume(command: str) -> list[str]:

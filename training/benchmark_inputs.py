@@ -9,6 +9,7 @@ from typing import Any
 
 from planex.document import Document
 from planex.labelfile import label_files, load_documents
+from planex.layouts import read_families
 from planex.scheme import LabelScheme, load_scheme
 from training.batches import load_training_documents
 from training.config import TrainConfig
@@ -20,10 +21,14 @@ class BenchmarkInputs:
     docs: list[Document]
     heldout: list[Document]
     files: dict[str, str]  # document id → name of its label file, for the per-document tables
+    families: dict[str, str] | None = None  # document id → layout family, for the by-family setting
 
 
-def load_inputs(cfg: TrainConfig, heldout_paths: list[Path], settings: list[str]) -> BenchmarkInputs:
-    """Load ``cfg.labels`` and the held-out files; refuse a held-out setting without them, or any overlap."""
+def load_inputs(
+    cfg: TrainConfig, heldout_paths: list[Path], settings: list[str], families_path: Path | None = None
+) -> BenchmarkInputs:
+    """Load ``cfg.labels`` and the held-out files; refuse a held-out setting without them, or any overlap.
+    For the by-family setting, read the layout families too (``families_path``, ``labels/families.tsv``)."""
     scheme = load_scheme(cfg.scheme)
     docs = load_training_documents(cfg, scheme)
     heldout = load_documents(heldout_paths, scheme) if heldout_paths else []
@@ -35,7 +40,15 @@ def load_inputs(cfg: TrainConfig, heldout_paths: list[Path], settings: list[str]
         raise ValueError(f"held-out document(s) {', '.join(overlap)} are also in --labels; remove them from one side")
     labelled = [*label_files(cfg.labels, cfg.include_feedback), *label_files(heldout_paths)]
     files = {d.id: path.name for path in labelled for d in load_documents([path])}
-    return BenchmarkInputs(scheme, docs, heldout, files)
+    families = None
+    if "by-family" in settings and families_path is not None:
+        if not families_path.is_file():
+            raise ValueError(
+                f"--families {families_path}: no such file; write it with `planex corpus families --out "
+                f"{families_path}`, or point --families at labels/families.tsv"
+            )
+        families = read_families(families_path)
+    return BenchmarkInputs(scheme, docs, heldout, files, families)
 
 
 def load_resume(reports: Path) -> dict[str, Any]:

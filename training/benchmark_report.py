@@ -84,6 +84,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             else f"train on the {report['documents']} labelled documents, test on "
             f"{report.get('heldout_documents', 0)} sealed held-out documents"
             if setting == "held-out"
+            else f"{report.get('family_folds')}-fold cross-validation over whole layout families: no test "
+            "document's family is in its training folds"
+            if setting == "by-family"
             else f"{report['cv']}-fold cross-validation over whole documents"
             if report["cv"]
             else "every document scored by the given model"
@@ -101,10 +104,31 @@ def render_markdown(report: dict[str, Any]) -> str:
         support = next(iter(systems.values()))["per_label"] if systems else {}
         lines.append("")
         lines.append("Gold spans: " + ", ".join(f"{lab} {support[lab]['support']}" for lab in labels) + ".")
+        lines += _family_fold_lines(systems) if setting == "by-family" else []
         lines += link_table(systems)
         lines += _by_file_table(report.get("document_files", {}), systems)
         lines += _seed_table(systems, labels)
     return "\n".join(lines) + "\n"
+
+
+def _family_fold_lines(systems: dict[str, Any]) -> list[str]:
+    """Which layout families each fold tests (the same for every system), and each system's micro-F1 per fold."""
+    if not systems:
+        return []
+    first = next(iter(systems.values()))
+    lines = ["", "Folds (each tests the families named, its model trained on the other folds):", ""]
+    lines += ["| fold | families tested | documents | characters |", "|---|---|---:|---:|"]
+    for i, fold in enumerate(first["folds"], 1):
+        families = ", ".join(f"`{f}`" for f in fold["families"])
+        lines.append(f"| {i} | {families} | {len(fold['documents'])} | {fold['characters']:,} |")
+    if classified := first.get("classified_families"):
+        named = ", ".join(f"{i} ({f})" for i, f in sorted(classified.items()))
+        lines += ["", f"Not in the families file, classified by `planex.layouts.classify`: {named}."]
+    lines += ["", "| system | " + " | ".join(f"fold {i}" for i in range(1, len(first["folds"]) + 1)) + " |"]
+    lines.append("|---" * (len(first["folds"]) + 1) + "|")
+    for name, r in systems.items():
+        lines.append(f"| {name} | " + " | ".join(f"{f['micro_f1']:.3f}" for f in r["folds"]) + " |")
+    return lines
 
 
 def _at_commit(part: dict[str, Any]) -> str:
