@@ -51,7 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=paths.LABELS / "families.tsv",
         help="layout family of each document (id<TAB>family, `planex corpus families`) for by-family; a document "
-        "missing from it is classified by its text (default: labels/families.tsv)",
+        "missing from it is classified from its corpus record (default: labels/families.tsv)",
     )
     p.add_argument(
         "--heldout",

@@ -49,6 +49,27 @@ def test_family_folds_keep_families_whole_and_test_every_document_once() -> None
         family_folds(docs, len(set(family.values())) + 1, FAMILIES)
 
 
+def test_documents_missing_from_the_families_file_are_classified_from_their_corpus_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planex import paths
+    from training import familyfolds
+
+    corpus = tmp_path / "plans.jsonl"
+    records = [
+        {"id": "z1", "title": "某市防汛应急预案", "text": TEXTS["a1"], "script": "simplified"},
+        {"id": "z2", "title": "", "text": TEXTS["b1"], "script": "traditional"},
+    ]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    monkeypatch.setattr(paths, "CORPUS", corpus)
+    monkeypatch.setattr(familyfolds, "PROJECT_CORPUS", tmp_path / "none.jsonl")
+    docs = [Document(r["id"], r["text"], [], f"corpus:{r['id']} https://example.org") for r in records]
+    # the title and the script name these families; the normalised text alone would not
+    found, classified = familyfolds.document_families(docs, {})
+    assert found == classified == {"z1": "emergency_plan", "z2": "traditional_repost"}
+    assert classify(TEXTS["a1"]) != "emergency_plan" and classify(TEXTS["b1"]) != "traditional_repost"
+
+
 def test_recipe_ablations_build_their_config(tmp_path: Path) -> None:
     from training.benchmark import systems_for
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from planex import paths
 from planex.document import Document
-from planex.layouts import classify
-from planex.sources import raw_of
+from planex.layouts import classify, documents
+from planex.sources import PROJECT_CORPUS, raw_of
 
 
 @dataclass(frozen=True)
@@ -27,23 +28,37 @@ def document_families(docs: list[Document], families: Mapping[str, str]) -> tupl
     missing from it, classified here; the second mapping holds those classified here."""
     found: dict[str, str] = {}
     classified: dict[str, str] = {}
+    missing = [d for d in docs if d.id not in families]
+    records = _corpus_records({_corpus_id(d) for d in missing})
     for d in docs:
         family = families.get(d.id)
         if family is None:
-            family = classified[d.id] = classify(
-                _raw(d), str(d.meta.get("title", "")), str(d.meta.get("script", "simplified"))
-            )
+            family = classified[d.id] = classify(*records.get(_corpus_id(d), _own_record(d)))
         found[d.id] = family
     return found, classified
 
 
-def _raw(doc: Document) -> str:
-    # The families file was made from raw texts; a label's own text (normalised) classifies the same,
-    # except that normalising turns traditional script into simplified.
+def _corpus_id(doc: Document) -> str:
+    return doc.source.split()[0].removeprefix("corpus:") if doc.source.startswith("corpus:") else ""
+
+
+def _corpus_records(ids: set[str]) -> dict[str, tuple[str, str, str]]:
+    """Raw text, title and script of the corpus records ``ids``: the title names some families (预案, 报告,
+    规划) and the script another (traditional reposts), as when the families file was written."""
+    corpora = [path for path in (paths.CORPUS, PROJECT_CORPUS) if path.is_file()]
+    if not ids - {""} or not corpora:
+        return {}
+    return {i: (raw, title, script) for i, raw, title, script in documents(corpora, []) if i in ids}
+
+
+def _own_record(doc: Document) -> tuple[str, str, str]:
+    # Without its corpus record, the document's raw source or its own (normalised) text, which classifies
+    # the same except for the title families and traditional script (normalising simplifies it).
     try:
-        return raw_of(doc) or doc.text
+        raw = raw_of(doc) or doc.text
     except (OSError, ValueError):
-        return doc.text
+        raw = doc.text
+    return raw, str(doc.meta.get("title", "")), str(doc.meta.get("script", "simplified"))
 
 
 def family_folds(docs: list[Document], k: int, families: Mapping[str, str]) -> FamilyFolds:
