@@ -137,6 +137,18 @@ def test_linkscore_documents_without_labelled_links_are_left_out() -> None:
     assert (s["documents"], s["documents_without_links"]) == (2, 1)
     assert _micro(s) == (1.0, 0.5, 0.6667)
     assert s["exact"]["per_kind"]["LEAD_UNIT"]["correct"] == 0 and s["rows"] == {"gold": 2, "exact": 1, "share": 0.5}
+    # the rule on the gold spans of the same two documents gets both links: the system's miss is a span error
+    assert _micro(s["on_gold_spans"]) == (1.0, 1.0, 1.0) and s["on_gold_spans"]["rows"]["share"] == 1.0
+
+
+def test_linkscore_on_gold_spans_shows_an_attachment_error() -> None:
+    # The gold gives the deadline to the second task; the rule, on the very gold spans, to the first.
+    doc = _doc("a", TEXT, [TASK1, DEAD, LEAD, TASK2], [Link((34, 38), (8, 15)), Link((3, 7), (24, 29))])
+    s = document_link_scores([doc], [doc.spans], LABELS)
+    assert _micro(s["on_gold_spans"]) == (0.5, 0.5, 0.5) and _micro(s) == (0.5, 0.5, 0.5)
+    assert "on_gold_spans" not in document_link_scores([doc], [doc.spans], LABELS, on_gold_spans=False)
+    lines = markdown_table({"bert": {"links": s}})
+    assert "| *gold spans* | 0.000 | 1.000 | 0.000 | 0.500 | 0.500 | **0.500** | 0.500 | 0.000 | 0.000 |" in lines
 
 
 def test_linkscore_markdown_table_per_system() -> None:

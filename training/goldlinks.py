@@ -44,7 +44,7 @@ def _shown(path: Path | None) -> str:
 
 
 def _scored(docs: Sequence[Document], labels: Sequence[str]) -> dict[str, Any]:
-    return document_link_scores(docs, [d.spans for d in docs], labels)
+    return document_link_scores(docs, [d.spans for d in docs], labels, on_gold_spans=False)
 
 
 def wrong_links(doc: Document) -> list[dict[str, Any]]:

@@ -133,21 +133,25 @@ def link_scores(gold: Sequence[Table], pred: Sequence[Table], kinds: Sequence[st
 
 
 def document_link_scores(
-    docs: Sequence[Document], pred: Sequence[Sequence[Span]], labels: Sequence[str]
+    docs: Sequence[Document], pred: Sequence[Sequence[Span]], labels: Sequence[str], on_gold_spans: bool = True
 ) -> dict[str, Any]:
     """Link scores of predicted spans (attached by the server's rule) against the documents' gold links.
 
     A document counts when its links are labelled, or when it has no TASK span (then it has no
-    links to label); the others are counted in ``documents_without_links`` and left out.
+    links to label); the others are counted in ``documents_without_links`` and left out. With
+    ``on_gold_spans``, ``on_gold_spans`` also holds the scores of the rule on the gold spans of the
+    same documents: the link score a system would get with every span right, so the rest of its
+    gap is span error.
     """
     kinds = [lab for lab in labels if lab != TASK]
-    gold, got = [], []
-    for d, p in zip(docs, pred, strict=True):
-        if d.links is not None or all(s.label != TASK for s in d.spans):
-            gold.append(gold_table(d.spans, d.links or []))
-            got.append(predicted_table(d.text, p))
+    scored = [d for d in docs if d.links is not None or all(s.label != TASK for s in d.spans)]
+    gold = [gold_table(d.spans, d.links or []) for d in scored]
+    kept = {id(d) for d in scored}
+    got = [predicted_table(d.text, p) for d, p in zip(docs, pred, strict=True) if id(d) in kept]
     out = link_scores(gold, got, kinds)
     out["documents"], out["documents_without_links"] = len(gold), len(docs) - len(gold)
+    if on_gold_spans:
+        out["on_gold_spans"] = link_scores(gold, [predicted_table(d.text, d.spans) for d in scored], kinds)
     return out
 
 
@@ -162,21 +166,26 @@ def markdown_table(systems: dict[str, Any]) -> list[str]:
         "Task links (task span, kind, attribute span), predicted by the server's attachment rule on each "
         "system's spans: F1 per kind and micro P/R/F1 with exact spans; `lenient` lets the task span merely "
         "overlap the gold one; `rows` is the share of gold task rows whose task span and full set of "
-        "attributes are exactly right (`rows+` counts only the rows that have attributes).",
+        "attributes are exactly right (`rows+` counts only the rows that have attributes). *gold spans* is the "
+        "rule on the gold spans of the same documents: a system's distance below it is span error, the "
+        "distance from it to 1 attachment error (`planex evaluate --links-on-gold` has the details).",
         "",
         "| system | "
         + " | ".join(kind_name(k) for k in kinds)
         + " | link P | link R | link F1 | lenient F1 | rows | rows+ |",
         "|---" * (len(kinds) + 7) + "|",
     ]
-    for name, s in scored.items():
+    first = next(iter(scored.values()))
+    rows = dict(scored)
+    if first.get("on_gold_spans"):  # the same for every system: the rule alone, on the gold spans
+        rows["*gold spans*"] = first["on_gold_spans"]
+    for name, s in rows.items():
         cells = [f"{s['exact']['per_kind'][k]['f1']:.3f}" for k in kinds]
         m = s["exact"]["micro"]
         lines.append(
             f"| {name} | " + " | ".join(cells) + f" | {m['precision']:.3f} | {m['recall']:.3f} | **{m['f1']:.3f}** | "
             f"{s['lenient']['micro']['f1']:.3f} | {s['rows']['share']:.3f} | {s['rows_with_attributes']['share']:.3f} |"
         )
-    first = next(iter(scored.values()))
     support = ", ".join(f"{kind_name(k)} {first['exact']['per_kind'][k]['support']}" for k in kinds)
     missing = first.get("documents_without_links", 0)
     lines += [
