@@ -7,11 +7,12 @@ higher rank, so a document that skips a level (一、 then 1.) still nests corre
 
 Each TASK span opens a record. Every other span belongs to the innermost item that contains
 it and has a TASK of its own (``LABELING.md``, "Task links"; the item ends at the next marker of
-the same or a higher level): to the nearest of that item's TASKs before it, or to its first TASK
-when the span comes first (``由X牵头，推进…``); but a span on a line (a table row) whose TASK
-comes after it on that line goes to that TASK. So a lead list after an item, on the same line or
-its own line, goes to the item's task, and a parent heading gets nothing from its sub-items.
-Before the first marker, a span goes to the nearest preceding TASK there. A lead or deadline on
+the same or a higher level): to the nearest of that item's TASKs before it, or, when the span
+comes first on the item's first line, to its first TASK (``由X牵头，推进…``); a span on a line (a
+table row) whose TASK comes after it on that line goes to that TASK. So a lead list after an item,
+on the same line or its own line, goes to the item's task, and a parent heading gets nothing from
+its sub-items. Before the first marker, a span goes to the nearest preceding TASK there (or one
+later on its line), and a TASK there takes nothing from the items. A lead or deadline on
 the heading line of an item without a TASK goes to the TASK of each of its sub-items (a heading
 that states a lead for every item under it). A span with no task goes to ``unattached``, so
 nothing is lost.
@@ -173,22 +174,25 @@ class _Outline(Generic[E]):
             under = [r for c in self.children.get(i, []) for _, r in self.own.get(c, [])[:1]]
             if under:
                 return under
-        while i >= 0 and i not in self.own:
-            i = self.parents[i]
-        tasks = self.own.get(i, [])
-        k = bisect.bisect_right(tasks, ent.norm_start, key=lambda t: t[0])  # tasks[:k] start before the span
         line_start = self.text.rfind("\n", 0, ent.norm_start) + 1
         line_end = self.text.find("\n", ent.norm_end)
         line_end = len(self.text) if line_end < 0 else line_end
-        if k < len(tasks) and tasks[k][0] < line_end and (not k or tasks[k - 1][0] < line_start):
-            # A line (a table row) that names its task after the span: the row's cells are that task's.
-            return [tasks[k][1]]
-        if k:
-            return [tasks[k - 1][1]]
-        # Inside an item, a span before its task is still the item's (由X牵头，推进…); before the first
-        # marker there is no item to say so (a document that starts mid-item), so unless the span shares
-        # the task's line (above) it stays unattached.
-        return [tasks[0][1]] if tasks and i >= 0 else []
+        while True:
+            tasks = self.own.get(i, [])
+            k = bisect.bisect_right(tasks, ent.norm_start, key=lambda t: t[0])  # tasks[:k] start before the span
+            if k < len(tasks) and tasks[k][0] < line_end and (not k or tasks[k - 1][0] < line_start):
+                # A line (a table row) that names its task after the span: the row's cells are that task's.
+                return [tasks[k][1]]
+            if k:
+                return [tasks[k - 1][1]]
+            if tasks and i >= 0 and self.items[i].start >= line_start:
+                return [tasks[0][1]]  # on the item's first line, before its task: 由X牵头，…推进…
+            # Before every task of its item and on a later line than the item's heading, the span is not
+            # the item's (a sub-heading the markers do not show may stand between); before the first marker
+            # a document may start mid-item (K12), so there nothing goes to a later task.
+            if i < 0 or self.parents[i] < 0:
+                return []
+            i = self.parents[i]
 
     def _in_heading(self, i: int, ent: E) -> bool:
         """Whether ``ent`` is part of item ``i``'s heading: no line or sentence end (nor a colon, after which

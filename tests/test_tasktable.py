@@ -308,3 +308,25 @@ def test_tasktable_spans_before_the_first_task_on_other_lines_stay_unattached() 
     tasks, unattached = _summary(text, ents)
     assert tasks == [("10.", "完善乡镇污水处理机制", {})]
     assert unattached == ["2017年年底前", "市建委"]
+
+
+def test_tasktable_span_on_a_later_line_before_the_items_first_task_is_not_that_tasks() -> None:
+    # Outline numbers the markers do not read (5.1.2) leave an item running on; a span there, on a line
+    # before the item's first TASK, is not that task's: it goes to the enclosing task, or nowhere.
+    text = "（3）执行指令。\n5.1.2 按照“产区保持三个月销量”的要求。\n建立健全加工网络。"
+    ents = _ents(text, ("INDICATOR", "产区保持三个月销量", 0), ("TASK", "建立健全加工网络", 0))
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [("（3）", "建立健全加工网络", {})] and unattached == ["产区保持三个月销量"]
+    parent = "一、强化粮食储备\n" + text
+    ents = _ents(
+        parent, ("TASK", "强化粮食储备", 0), ("INDICATOR", "产区保持三个月销量", 0), ("TASK", "建立健全加工网络", 0)
+    )
+    tasks, unattached = _summary(parent, ents)
+    assert tasks[0] == ("一、", "强化粮食储备", {"INDICATOR": ["产区保持三个月销量"]}) and unattached == []
+
+
+def test_tasktable_task_before_the_first_marker_takes_nothing_from_the_items() -> None:
+    text = "建设数字政府。\n一、保障措施。2025年底前完成。\n（一）资金保障。由市财政局负责。"
+    ents = _ents(text, ("TASK", "建设数字政府", 0), ("DEADLINE", "2025年底前", 0), ("LEAD_UNIT", "市财政局", 0))
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [("", "建设数字政府", {})] and unattached == ["2025年底前", "市财政局"]
