@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from transformers import PreTrainedModel
 
-from planex import rules
+from planex import markers, rules
 from planex.document import Span
 
 # The labels the rule extractor produces. Fixed, so a model's type ids keep their meaning when
@@ -31,8 +31,7 @@ HINT_LABELS = ("TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR")
 N_HINT_TYPES = 1 + 2 * len(HINT_LABELS)  # O, then B-/I- per label
 
 
-def code_fingerprint(source: str) -> str:
-    """Hash of a module's code, not its bytes: comments, docstrings and layout do not change it."""
+def _code(source: str) -> str:
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -44,12 +43,19 @@ def code_fingerprint(source: str) -> str:
             and isinstance(body[0].value.value, str)
         ):
             node.body = body[1:] or [ast.Pass()]
-    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:12]
+    return ast.dump(tree)
 
 
+def code_fingerprint(*sources: str) -> str:
+    """Hash of modules' code, not their bytes: comments, docstrings and layout do not change it."""
+    return hashlib.sha256("\0".join(_code(s) for s in sources).encode()).hexdigest()[:12]
+
+
+# The modules whose code decides the rules' spans: the rules and the item-marker table they read.
+RULE_MODULES = (rules, markers)
 # Stored with a hinted model: if the rules change after training, the model sees hints it was not
 # trained on, and loading warns so that users retrain. Editing a comment is not a change.
-RULES_FINGERPRINT = code_fingerprint(Path(rules.__file__).read_text(encoding="utf-8"))
+RULES_FINGERPRINT = code_fingerprint(*(Path(str(m.__file__)).read_text(encoding="utf-8") for m in RULE_MODULES))
 
 
 def hint_type(label: str, begin: bool) -> int:

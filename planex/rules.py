@@ -10,13 +10,8 @@ from __future__ import annotations
 import re
 
 from planex.document import Span
-from planex.tasktable import marker_rank
+from planex.markers import LINE_MARKER, MARKER, match_rank
 
-MARKER = (
-    r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d)|"
-    r"[（(]\d{1,2}[）)]|[①-⑳]|——)"
-)
-_ITEM = re.compile(rf"^[ \t\u3000\xa0]*{MARKER}[ \t\u3000]*", re.M)
 _HEAD_END = re.compile(r"[。：:；;！!？?\n|]")
 NOT_TASKS = {
     "总体要求",
@@ -132,8 +127,8 @@ _HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头|等)$")
 def _tasks(text: str) -> list[Span]:
     spans = []
     principles_level = None  # inside a 基本原则 section: items deeper than its heading are principles
-    for m in _ITEM.finditer(text):
-        level = marker_rank(m.group().strip())
+    for m in LINE_MARKER.finditer(text):
+        level, _ = match_rank(m)
         end_m = _HEAD_END.search(text, m.end())
         end = end_m.start() if end_m else len(text)
         raw = text[m.end() : end]

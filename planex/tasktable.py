@@ -1,9 +1,10 @@
 """Build the task table of a plan: one record per TASK span with its section path and attached spans.
 
-Item markers (``一、`` ``（一）`` ``(一)`` ``1.`` ``1．`` ``（1）`` ``①`` ``——``) at the start of a
-line in the normalised text give the outline. Marker kinds rank in that order, the order
-official documents use (GB/T 9704); an item runs until the next marker of the same or a
-higher rank, so a document that skips a level (一、 then 1.) still nests correctly.
+Item markers (``一、`` ``（一）`` ``(一)`` ``1.`` ``1．`` ``（1）`` ``①`` ``——``, the table of
+``planex.markers``) at the start of a line in the normalised text give the outline. Marker kinds
+rank in that order, the order official documents use (GB/T 9704); an item runs until the next
+marker of the same or a higher rank, so a document that skips a level (一、 then 1.) still nests
+correctly.
 
 Each TASK span opens a record. Every other span belongs to the innermost item that contains
 it and has a TASK of its own (``LABELING.md``, "Task links"; the item ends at the next marker of
@@ -26,25 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from planex.markers import LINE_MARKER, match_rank
 from planex.normalise import Normalised
 
 TASK = "TASK"
 
-# (kind, pattern) per marker kind, outermost first; patterns match at line start.
-_KINDS = [
-    ("cn", r"[一二三四五六七八九十]{1,3}[、．.]"),
-    ("paren-cn", r"[（(][一二三四五六七八九十]{1,3}[）)]"),
-    ("num", r"\d{1,2}[.．、](?!\d)"),
-    ("paren-num", r"[（(]\d{1,2}[）)]"),
-    ("circled", r"[①-⑳]"),
-    ("dash", r"——"),
-]
-_MARKER = re.compile(
-    r"^[ \t\u3000\xa0]*(?:" + "|".join(f"(?P<{k.replace('-', '_')}>{p})" for k, p in _KINDS) + r")[ \t\u3000\xa0]*",
-    re.M,
-)
-_RANK = {kind.replace("-", "_"): rank for rank, (kind, _) in enumerate(_KINDS)}
-_KIND_RES = [re.compile(pattern) for _, pattern in _KINDS]
 _HEADING_END = re.compile(r"[。：:；;！!？?\n]")
 _MAX_HEADING = 40
 
@@ -95,23 +82,17 @@ class _Item:
     end: int  # where the next marker of the same or a higher level starts (or the text ends)
 
 
-def marker_rank(marker: str) -> int:
-    """Nesting rank of an item marker such as ``（一）`` (0 is outermost); unknown kinds rank deepest."""
-    return next((rank for rank, kind in enumerate(_KIND_RES) if kind.fullmatch(marker)), len(_KINDS))
-
-
 def _items(text: str) -> list[_Item]:
     """Return every item with its full section path and extent, in text order."""
-    found: list[tuple[int, str, Section]] = []
-    for m in _MARKER.finditer(text):
-        kind = next(k for k, v in m.groupdict().items() if v is not None)
+    found: list[tuple[int, int, Section]] = []
+    for m in LINE_MARKER.finditer(text):
+        rank, marker = match_rank(m)
         head_end = _HEADING_END.search(text, m.end())
         heading = text[m.end() : head_end.start() if head_end else len(text)].strip()[:_MAX_HEADING]
-        found.append((m.start(), kind, Section(m.group(kind), heading, m.start())))
+        found.append((m.start(), rank, Section(marker, heading, m.start())))
     items: list[_Item] = []
     open_: list[tuple[int, int]] = []  # (rank, index into items) of items still open, outermost first
-    for pos, kind, section in found:
-        rank = _RANK[kind]
+    for pos, rank, section in found:
         while open_ and open_[-1][0] >= rank:  # the new marker closes items of its rank and below
             _, i = open_.pop()
             items[i] = _Item(items[i].section, items[i].start, pos)

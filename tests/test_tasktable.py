@@ -181,14 +181,6 @@ def test_tasktable_every_span_appears(pieces: list[str], raw_spans: list[tuple[i
     assert all(r.task.label == "TASK" for r in table.tasks)
 
 
-def test_marker_rank_orders_the_marker_kinds_outermost_first() -> None:
-    from planex.tasktable import marker_rank
-
-    ranks = [marker_rank(m) for m in ("十二、", "（三）", "(三)", "4.", "（5）", "⑥", "——")]
-    assert ranks == [0, 1, 1, 2, 3, 4, 5]
-    assert marker_rank("第一") == 6  # not a marker: deepest
-
-
 def test_tasktable_span_before_the_items_task_is_the_items_not_the_parents() -> None:
     # lead_in_prose: the lead comes before the task in its item; it is that item's, not the parent's.
     text = (

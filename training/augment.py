@@ -14,6 +14,7 @@ import random
 import re
 
 from planex.document import Document, Span
+from planex.markers import ARABIC_NUMBER, BLANK, CN_NUMBER
 
 _WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";"})
 _WIDTH_BACK = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
@@ -27,10 +28,11 @@ def swap_width(doc: Document) -> Document:
     return Document(doc.id + "+width", doc.text.translate(table), list(doc.spans), doc.source)
 
 
+# Markers of the table in planex.markers; `1、2` is a figure there, not a marker, so it stays.
 _MARKERS = [
-    (re.compile(r"(?m)^([ \t\u3000]*)（([一二三四五六七八九十]+)）"), r"\1(\2)"),
-    (re.compile(r"(?m)^([ \t\u3000]*)(\d{1,2})\.(?!\d)"), r"\1\2．"),
-    (re.compile(r"(?m)^([ \t\u3000]*)(\d{1,2})、"), r"\1\2."),
+    (re.compile(rf"(?m)^({BLANK}*)（({CN_NUMBER})）"), r"\1(\2)"),
+    (re.compile(rf"(?m)^({BLANK}*)({ARABIC_NUMBER})\.(?!\d)"), r"\1\2．"),
+    (re.compile(rf"(?m)^({BLANK}*)({ARABIC_NUMBER})、(?!\d)"), r"\1\2."),
 ]
 
 

@@ -16,8 +16,9 @@ import re
 
 from planex import rules
 from planex.document import Span
+from planex.markers import BLANK, MARKER
 
-_ITEM_HEAD = re.compile(rf"^[ \t\u3000\xa0]*{rules.MARKER}[ \t\u3000]*([^。：:；;！!？?\n|]{{2,60}})", re.M)
+_ITEM_HEAD = re.compile(rf"^{BLANK}*{MARKER}{BLANK}*([^。：:；;！!？?\n|]{{2,60}})", re.M)
 _DATE = re.compile(
     r"(?:到|至)?(?:19|20)\d{2} ?年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:年底|底前|底|末|前|以前)?|"
     r"\d{1,2}月\d{1,2}日(?:前)?|\d{1,2}月(?:底|前)"
