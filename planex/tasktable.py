@@ -9,14 +9,16 @@ correctly.
 Each TASK span opens a record. Every other span belongs to the innermost item that contains
 it and has a TASK of its own (``LABELING.md``, "Task links"; the item ends at the next marker of
 the same or a higher level): to the nearest of that item's TASKs before it, or, when the span
-comes first on the item's first line, to its first TASK (``由X牵头，推进…``); a span on a line (a
-table row) whose TASK comes after it on that line goes to that TASK. So a lead list after an item,
+comes first on the item's first line, to its first TASK (``由X牵头，推进…``); a span on a line
+whose TASK comes after it on that line goes to that TASK, and a table row's cell before a cell
+of tasks to each of them (``A | 1、… 2、…``). So a lead list after an item,
 on the same line or its own line, goes to the item's task, and a parent heading gets nothing from
 its sub-items. Before the first marker, a span goes to the nearest preceding TASK there (or one
-later on its line), and a TASK there takes nothing from the items. A lead or deadline on
-the heading line of an item without a TASK goes to the TASK of each of its sub-items (a heading
-that states a lead for every item under it). A span with no task goes to ``unattached``, so
-nothing is lost.
+later on its line), and a TASK there takes nothing from the items. A lead or deadline in
+the heading of an item without a TASK, or in a named field (``责任单位：``, or ``责任单位`` alone on
+the line above, as tables exported one cell per line have it) before the items, goes to the TASK
+of each of its sub-items (a heading that states a lead for every item under it). A span with no
+task goes to ``unattached``, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -119,6 +121,12 @@ _HEADING_LABELS = frozenset({"LEAD_UNIT", "DEADLINE"})
 _BRACKETED = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*[）)〕】\]]")
 _OPEN_BRACKET = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*$")  # the bracket the span stands in
 _HEADING_STOP = re.compile(r"[。；;！!？?：:\n]")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+# Field names of task tables and lead lines (cf. planex.layouts) that a lead or deadline list follows.
+_FIELD = re.compile(
+    r"[ \t\u3000\xa0]*(?:牵头单位|牵头部门|责任单位|责任部门|主责单位|配合单位|协办单位|协同单位|参与单位"
+    r"|完成时限|完成时间|时间节点|办结时限)[:：]?[ \t\u3000\xa0]*"
+)
 
 
 class _Outline(Generic[E]):
@@ -151,19 +159,31 @@ class _Outline(Generic[E]):
     def owners(self, ent: E) -> list[TaskRecord[E]]:
         """The records ``ent`` belongs to (none: unattached)."""
         i = self.item_of(ent.norm_start)
-        if i >= 0 and i not in self.own and ent.label in _HEADING_LABELS and self._in_heading(i, ent):
-            under = [r for c in self.children.get(i, []) for _, r in self.own.get(c, [])[:1]]
-            if under:
-                return under
         line_start = self.text.rfind("\n", 0, ent.norm_start) + 1
         line_end = self.text.find("\n", ent.norm_end)
         line_end = len(self.text) if line_end < 0 else line_end
+        # A heading, or a field before the items (责任单位⏎A、B), that states a lead or deadline for every
+        # item under it: each item's task gets it.
+        if (
+            i not in self.own
+            and ent.label in _HEADING_LABELS
+            and ((i >= 0 and self._in_heading(i, ent)) or self._in_field(line_start, ent))
+        ):
+            under = [r for c in self.children.get(i, []) for _, r in self.own.get(c, [])[:1]]
+            if under:
+                return under
         while True:
             tasks = self.own.get(i, [])
             k = bisect.bisect_right(tasks, ent.norm_start, key=lambda t: t[0])  # tasks[:k] start before the span
             if k < len(tasks) and tasks[k][0] < line_end and (not k or tasks[k - 1][0] < line_start):
-                # A line (a table row) that names its task after the span: the row's cells are that task's.
-                return [tasks[k][1]]
+                # A line that names its task after the span (由X牵头，推进…) gives the span to that task; a
+                # table row's cell before the task cell, to each task of that cell (LABELING.md: every cell
+                # of a row belongs to the row's task).
+                if self.text.find("|", ent.norm_end, tasks[k][0]) < 0:
+                    return [tasks[k][1]]
+                cell_end = self.text.find("|", tasks[k][0], line_end)
+                cell_end = line_end if cell_end < 0 else cell_end
+                return [r for start, r in tasks[k:] if start < cell_end]
             if k:
                 return [tasks[k - 1][1]]
             if tasks and i >= 0 and self.items[i].start >= line_start:
@@ -174,6 +194,17 @@ class _Outline(Generic[E]):
             if i < 0 or self.parents[i] < 0:
                 return []
             i = self.parents[i]
+
+    def _in_field(self, line_start: int, ent: E) -> bool:
+        """Whether ``ent`` is in a field named before it (``责任单位：A、B``, or a table exported one cell per
+        line, ``责任单位⏎A、B``), with no sentence end between."""
+        before = self.text[line_start : ent.norm_start]
+        if _SENTENCE_END.search(before):
+            return False
+        if _FIELD.match(before):
+            return True
+        previous = self.text[:line_start].rstrip().rsplit("\n", 1)[-1]
+        return bool(_FIELD.fullmatch(previous.strip()))
 
     def _in_heading(self, i: int, ent: E) -> bool:
         """Whether ``ent`` is part of item ``i``'s heading: no line or sentence end (nor a colon, after which

@@ -322,3 +322,57 @@ def test_tasktable_task_before_the_first_marker_takes_nothing_from_the_items() -
     ents = _ents(text, ("TASK", "建设数字政府", 0), ("DEADLINE", "2025年底前", 0), ("LEAD_UNIT", "市财政局", 0))
     tasks, unattached = _summary(text, ents)
     assert tasks == [("", "建设数字政府", {})] and unattached == ["2025年底前", "市财政局"]
+
+
+def test_tasktable_table_cell_before_a_cell_of_tasks_goes_to_each_of_them() -> None:
+    # A pipe-table row: the target cell comes before the measures cell, which holds two tasks (t00005's
+    # layout); a span after a task, in its cell or a later one, goes to the nearest task before it.
+    text = (
+        "序号 | 整改目标 | 整改措施 | 责任单位\n"
+        "1 | 做到100%受理 | 1、开展领导包案。2、推动积案化解,每年至少核查一次。 | 县信访局 |"
+    )
+    ents = _ents(
+        text,
+        ("INDICATOR", "100%受理", 0),
+        ("TASK", "开展领导包案", 0),
+        ("TASK", "推动积案化解", 0),
+        ("INDICATOR", "每年至少核查一次", 0),
+        ("LEAD_UNIT", "县信访局", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [
+        ("", "开展领导包案", {"INDICATOR": ["100%受理"]}),
+        ("", "推动积案化解", {"INDICATOR": ["100%受理", "每年至少核查一次"], "LEAD_UNIT": ["县信访局"]}),
+    ]
+    assert unattached == []
+
+
+def test_tasktable_field_before_the_items_goes_to_each_items_task() -> None:
+    # A one-row table exported one cell per line: the 责任单位 cell comes before the measures (一)(二),
+    # so both units belong to each measure's task; a date in the notice above them stays unattached.
+    text = (
+        "公示期为2026年1月27日至2月9日。\n整改任务\n河长巡查流于形式。\n责任单位\n县水利局、商城镇\n"
+        "整改措施\n(一)强化履职监督。加强培训。\n(二)加强排查整治。建立台账。"
+    )
+    ents = _ents(
+        text,
+        ("DEADLINE", "2026年1月27日至2月9日", 0),
+        ("LEAD_UNIT", "县水利局", 0),
+        ("LEAD_UNIT", "商城镇", 0),
+        ("TASK", "强化履职监督", 0),
+        ("TASK", "加强排查整治", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    both = {"LEAD_UNIT": ["县水利局", "商城镇"]}
+    assert tasks == [("(一)", "强化履职监督", both), ("(二)", "加强排查整治", both)]
+    assert unattached == ["2026年1月27日至2月9日"]
+    # the same units in prose before the items are no field: unattached, as a plan-wide lead (K6)
+    prose = text.replace("责任单位\n县水利局", "由县水利局")
+    ents = _ents(
+        prose,
+        ("LEAD_UNIT", "县水利局", 0),
+        ("LEAD_UNIT", "商城镇", 0),
+        ("TASK", "强化履职监督", 0),
+        ("TASK", "加强排查整治", 0),
+    )
+    assert _summary(prose, ents)[1] == ["县水利局", "商城镇"]
