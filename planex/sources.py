@@ -17,9 +17,9 @@ from planex.textio import read_text
 
 ROOT = paths.PROJECT
 DEFAULT_CORPUS = paths.CORPUS  # read when called, so a test (or a caller) may point it elsewhere
-# Plan documents gathered into the project itself (corpus/README.md); their ids (m00001…) never
-# collide with those of the shared corpus, so a source 'corpus:ID' is looked up in both.
-PROJECT_CORPUS = ROOT / "corpus" / "plans_more.jsonl"
+# Plan documents gathered into the project itself; their ids (m00001…) never collide with those
+# of the shared corpus, so a source 'corpus:ID' is looked up in both.
+PROJECT_CORPUS = paths.PROJECT_CORPUS
 # Document meta that marks text whose lines are sentences (``planex labels import --keep-line-breaks``):
 # re-normalising it must not join its lines as PDF wraps.
 KEEP_LINES_KEY, KEEP_LINES = "line_breaks", "keep"

@@ -106,7 +106,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--benchmarks-dir",
         type=Path,
-        default=Path("../shared/benchmarks/ner"),
+        default=paths.BENCHMARKS / "ner",
         help="with --external: folder holding the benchmarks (resume/{train,dev,test}.char.bmes)",
     )
     add_dataclass_options(p, TrainConfig)

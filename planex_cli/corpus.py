@@ -7,29 +7,27 @@ import argparse
 import sys
 from pathlib import Path
 
+from planex import paths
+
 NAME = "corpus"
 HELP = "gather plan documents into corpus/plans_more.jsonl; survey layout families"
-
-_SHARED = Path("../shared/corpus")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     g = sub.add_parser("gather", help="add the plans in raw files (block files or JSONL) to a corpus file")
     g.add_argument("raw", nargs="+", type=Path, help="block files ('@@@ URL | TITLE' then text) or .jsonl records")
-    g.add_argument("--out", type=Path, default=Path("corpus/plans_more.jsonl"), help="corpus file to extend")
-    g.add_argument("--against", type=Path, nargs="*", default=[_SHARED / "plans.jsonl"], help="known corpora")
-    g.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of seed texts (*.txt), also known")
-    g.add_argument("--reserved", type=Path, default=_SHARED / "reserved_shingles.txt", help="reserved hashes")
+    g.add_argument("--out", type=Path, default=paths.PROJECT_CORPUS, help="corpus file to extend")
+    g.add_argument("--against", type=Path, nargs="*", default=[paths.CORPUS], help="known corpora")
+    g.add_argument("--seeds", type=Path, default=paths.SEEDS, help="folder of seed texts (*.txt), also known")
+    g.add_argument("--reserved", type=Path, default=paths.RESERVED, help="reserved hashes")
     g.add_argument("--prefix", default="m", help="id prefix of new records")
     g.set_defaults(func=gather)
     f = sub.add_parser("families", help="write id<TAB>family for every document; print the survey table")
-    f.add_argument(
-        "--corpora", type=Path, nargs="*", default=[_SHARED / "plans.jsonl", Path("corpus/plans_more.jsonl")]
-    )
-    f.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of seed texts (*.txt)")
-    f.add_argument("--labels", type=Path, default=Path("labels"), help="labels folder (counts labelled documents)")
-    f.add_argument("--out", type=Path, default=Path("labels/families.tsv"), help="families file to write")
+    f.add_argument("--corpora", type=Path, nargs="*", default=[paths.CORPUS, paths.PROJECT_CORPUS])
+    f.add_argument("--seeds", type=Path, default=paths.SEEDS, help="folder of seed texts (*.txt)")
+    f.add_argument("--labels", type=Path, default=paths.LABELS, help="labels folder (counts labelled documents)")
+    f.add_argument("--out", type=Path, default=paths.LABELS / "families.tsv", help="families file to write")
     f.set_defaults(func=families)
 
 

@@ -7,11 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from planex import paths
 from planex.scheme import DEFAULT_SCHEME
 
 NAME = "labels"
 HELP = "check, summarise, pre-annotate, import and export label files"
-CORPUS_HELP = "the plan corpus JSONL (default: ../shared/corpus/plans.jsonl beside the project, or $PLANEX_CORPUS)"
+CORPUS_HELP = f"the plan corpus JSONL (default: {paths.CORPUS}; $PLANEX_CORPUS or $PLANEX_SHARED move it)"
 OFFSETS_HELP = (
     "how the tool counts span offsets: codepoints (Python; Label Studio's default) or utf16 "
     "(JavaScript; doccano's default, and older Label Studio releases); matters only after emoji or rare CJK characters"

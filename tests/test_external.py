@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from planex import paths
 from planex_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "ner"
-SHARED = ROOT.parent / "shared" / "benchmarks" / "ner"
+SHARED = paths.BENCHMARKS / "ner"
 
 
 def test_external_benchmark_runs_both_systems_and_writes_the_reports(
@@ -31,6 +32,7 @@ def test_external_benchmark_runs_both_systems_and_writes_the_reports(
         assert set(r["per_type"]) == {"NAME", "CONT", "RACE", "TITLE", "EDU", "ORG", "PRO", "LOC"}
         assert r["test_entities"] == 5 and r["epochs_run"] <= 2 == r["max_epochs"]
     assert report["scheme"] == "training/schemes/resume.json"
+    assert not [p for p in report["data"].values() if Path(p).is_absolute()]  # no machine's folders
     # Only documented commands ran: the report lists them, and they are what a user would type.
     assert report["commands"][0].startswith("planex labels import --from conll ")
     assert any(c.startswith("planex train ") and "--init random" in c for c in report["commands"])

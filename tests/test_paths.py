@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,47 @@ def test_paths_environment_overrides(tmp_path: Path) -> None:
     project_s, scheme, models, corpus = _paths(env, tmp_path, ROOT)
     assert Path(project_s) == tmp_path / "home" and Path(scheme) == tmp_path / "home" / "labels" / "scheme.json"
     assert (Path(models), Path(corpus)) == (tmp_path / "m", tmp_path / "c.jsonl")
+
+
+# The CLI's defaults for the shared data, as `planex corpus`, `planex benchmark` and `planex speed` see them.
+SHOW_CLI = """
+from planex_cli.main import build_parser
+def parse(*argv):
+    return build_parser(list(argv)).parse_args(list(argv))
+gather, families = parse("corpus", "gather", "raw.txt"), parse("corpus", "families")
+print(*gather.against, gather.reserved, gather.out, gather.seeds, *families.corpora, sep="\\n")
+print(parse("benchmark").benchmarks_dir, parse("speed").corpus, sep="\\n")
+"""
+
+
+def test_paths_shared_data_move_with_planex_shared_and_the_cli_follows(tmp_path: Path) -> None:
+    env = {"PLANEX_HOME": str(tmp_path / "home"), "PLANEX_SHARED": str(tmp_path / "data")}
+    full = {**env, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", SHOW_CLI], capture_output=True, text=True, env=full, check=True)
+    data, home = tmp_path / "data", tmp_path / "home"
+    corpus = data / "corpus" / "plans.jsonl"
+    assert [Path(line) for line in run.stdout.splitlines()] == [
+        corpus,  # gather --against
+        data / "corpus" / "reserved_shingles.txt",  # gather --reserved
+        home / "corpus" / "plans_more.jsonl",  # gather --out: the project's own corpus
+        home / "seeds",
+        corpus,  # families --corpora
+        home / "corpus" / "plans_more.jsonl",
+        data / "benchmarks" / "ner",  # benchmark --benchmarks-dir
+        corpus,  # speed --corpus
+    ]
+    # PLANEX_CORPUS names the corpus file alone; the rest of the shared data stays under PLANEX_SHARED.
+    moved = subprocess.run(
+        [sys.executable, "-c", SHOW], capture_output=True, text=True, check=True,
+        env={**full, "PLANEX_CORPUS": str(tmp_path / "c.jsonl")},
+    )  # fmt: skip
+    assert Path(moved.stdout.splitlines()[-1]) == tmp_path / "c.jsonl"
+
+
+def test_paths_no_cli_module_anchors_data_at_the_working_directory() -> None:
+    # `Path("../shared/…")` meant the corpus moved with the shell's directory and ignored PLANEX_*.
+    sources = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "planex_cli").glob("*.py")}
+    assert not [name for name, text in sources.items() if re.search(r"Path\(\s*[\"']\.\./", text)]
 
 
 def test_paths_a_clone_is_its_own_project() -> None:

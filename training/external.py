@@ -61,7 +61,8 @@ def benchmark_files(name: str, benchmarks_dir: Path) -> dict[str, Path]:
     if missing:
         raise FileNotFoundError(
             f"--external {name}: {', '.join(missing)} not found; pass --benchmarks-dir, the folder holding "
-            f"{bench.folder}/ (the project's copy: ../shared/benchmarks/ner; its README says where the files come from)"
+            f"{bench.folder}/ (the project's copy: ../shared/benchmarks/ner, or benchmarks/ner under $PLANEX_SHARED; "
+            "its README says where the files come from)"
         )
     return files
 
@@ -90,8 +91,9 @@ def run_external(
     """
     from training.benchmark import machine
 
-    files = benchmark_files(name, benchmarks_dir)
-    scheme = os.path.relpath(SCHEMES / f"{name}.json")  # as a user would type it from the project
+    # Paths as a user would type them from the project, so the report names no machine's folders.
+    files = {split: Path(os.path.relpath(path)) for split, path in benchmark_files(name, benchmarks_dir).items()}
+    scheme = os.path.relpath(SCHEMES / f"{name}.json")
     work = work / name
     labels = {split: work / "labels" / f"{split}.jsonl" for split in files}
     commands: list[str] = []

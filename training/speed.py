@@ -27,12 +27,13 @@ from typing import Any
 
 import torch
 
+from planex import paths
 from planex.inference import Entity, Extractor
 from planex.modelio import LoadedModel, load_model
 from planex.modelspec import WindowConfig, window_config, window_stride
 from planex.normalise import normalise
 from planex.precision import with_precision
-from planex.sources import DEFAULT_CORPUS, ROOT
+from planex.sources import DEFAULT_CORPUS
 from planex.tasktable import build_task_table
 from planex.textio import read_text
 from training.textsource import iter_jsonl_records
@@ -72,7 +73,7 @@ class Timing:
 
 def documents(cfg: SpeedConfig) -> tuple[list[tuple[str, str]], str]:
     """The seeds and the longest corpus texts as (id, raw text); the note says what was left out."""
-    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    seeds = sorted(paths.SEEDS.glob("*.txt"))
     docs = [(p.stem, read_text(p)) for p in seeds]
     if cfg.quick:
         docs = sorted(docs, key=lambda d: len(d[1]))[:1]  # the shortest seed keeps a quick run short
