@@ -254,8 +254,10 @@ def markdown_table(table: dict[str, list[str]], labelled: set[str]) -> str:
     ]
     for name in NAMES:
         ids = table[name]
-        new = [i for i in ids if i.startswith("m")]
+        # plans.jsonl numbers p…/s…; gathered records take any other letter prefix (m, n, q …); seed
+        # ids are their file names (000_c36e…).
         shared = [i for i in ids if re.fullmatch(r"[ps]\d+", i)]
+        new = [i for i in ids if re.fullmatch(r"[a-z]+\d+", i) and i not in shared]
         examples = ", ".join([*new[:3], *[i for i in ids if i not in new][:3]])
         rows.append(
             f"| `{name}` | {_DESCRIPTIONS[name]} | {len(ids)} | {len(shared)} | {len(new)} "

@@ -85,11 +85,11 @@ def test_layouts_sampler_draws_within_one_family(tmp_path: Path) -> None:
 
 def test_layouts_markdown_table_counts_sources_and_labelled() -> None:
     table = {name: [] for name in layouts.NAMES}
-    table["resp_line"] = ["m00002", "p00056", "000_seed"]
+    table["resp_line"] = ["m00002", "p00056", "000_seed", "q00007", "s031"]
     text = layouts.markdown_table(table, labelled={"p00056"})
     row = next(line for line in text.splitlines() if line.startswith("| `resp_line`"))
-    assert row.split(" | ")[2:7] == ["3", "1", "1", "1", "1"]
-    assert row.endswith("m00002, p00056, 000_seed |")
+    assert row.split(" | ")[2:7] == ["5", "2", "2", "1", "1"]  # gathered records of any prefix are plans_more
+    assert row.endswith("m00002, q00007, p00056, 000_seed, s031 |")
     assert len(text.splitlines()) == len(layouts.NAMES) + 2
 
 
