@@ -6,19 +6,23 @@ rank in that order, the order official documents use (GB/T 9704); an item runs u
 marker of the same or a higher rank, so a document that skips a level (一、 then 1.) still nests
 correctly.
 
-Each TASK span opens a record. Every other span belongs to the innermost item that contains
-it and has a TASK of its own (``LABELING.md``, "Task links"; the item ends at the next marker of
-the same or a higher level): to the nearest of that item's TASKs before it, or, when the span
-comes first on the item's first line, to its first TASK (``由X牵头，推进…``); a span on a line
-whose TASK comes after it on that line goes to that TASK, and a table row's cell before a cell
-of tasks to each of them (``A | 1、… 2、…``). So a lead list after an item,
-on the same line or its own line, goes to the item's task, and a parent heading gets nothing from
-its sub-items. Before the first marker, a span goes to the nearest preceding TASK there (or one
-later on its line), and a TASK there takes nothing from the items. A lead or deadline in
-the heading of an item without a TASK, or in a named field (``责任单位：``, or ``责任单位`` alone on
-the line above, as tables exported one cell per line have it) before the items, goes to the TASK
-of each of its sub-items (a heading that states a lead for every item under it). A span with no
-task goes to ``unattached``, so nothing is lost.
+Each TASK span opens a record; every other span goes to tasks by ``LABELING.md``, "Task links":
+
+- It belongs to the innermost item that contains it and has a TASK of its own (an item ends at
+  the next marker of the same or a higher level), so a lead list after an item, on the same line
+  or its own, goes to the item's task, and a parent heading gets nothing from its sub-items.
+- Within that item, to the nearest TASK before it; a span before the item's tasks, to the first
+  one if it is on the item's first line or on that task's line (``由X牵头，推进…``).
+- Numbered table rows (``序号`` … ``1 | …``, or a number alone on a line) bound their cells like
+  items; a row's cell before a cell of tasks goes to each of them (``目标 | 1、… 2、…``).
+- A lead or deadline in the heading of an item without a TASK, or in a named field before its
+  items (``责任单位：…``, or ``责任单位`` alone on the line above, as tables exported one cell per
+  line have it), goes to the TASK of each item under it.
+- Before the first marker, a span goes to the nearest TASK before it there (a document may start
+  mid-item); a TASK there takes nothing from the items unless it heads them (it lost its marker:
+  it stands on the line before a first item that is not of the outermost kind).
+
+A span with no task goes to ``unattached``, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic, Protocol, TypeVar
 
-from planex.markers import LINE_MARKER, match_rank
+from planex.markers import DEEPEST, LINE_MARKER, marker_rank, match_rank
 from planex.normalise import Normalised
 
 TASK = "TASK"
@@ -82,25 +86,48 @@ class _Item:
     section: tuple[Section, ...]
     start: int
     end: int  # where the next marker of the same or a higher level starts (or the text ends)
+    row: bool = False  # a table row (see _ROW), not a list item
+
+
+# A table row's 序号 cell opening a line, alone (a table exported one cell per line) or before a bar
+# (``1 | 建设平台 | …``), after a 序号 header and in sequence (1, 2, 3 …; a new table starts again at 1),
+# so a number in a cell or a page number is seldom taken for one. Rows are no list markers (the rules do
+# not read them, so they are not in planex.markers): a row ranks below every marker, closes the row
+# before it and adds nothing to a section path; it only bounds what belongs to its task.
+_ROW = re.compile(r"^[ \t\u3000\xa0]*(\d{1,3})[ \t\u3000\xa0]*(?:$|[|│])", re.M)
+_ROW_HEADER = re.compile(r"序号|编号")
+
+
+def _rows(text: str) -> list[int]:
+    """Offsets of the table rows' line starts."""
+    header = _ROW_HEADER.search(text)
+    starts: list[int] = []
+    last = 0
+    for m in _ROW.finditer(text, header.end() if header else len(text)):
+        if int(m.group(1)) in (1, last + 1):
+            starts.append(m.start())
+            last = int(m.group(1))
+    return starts
 
 
 def _items(text: str) -> list[_Item]:
     """Return every item with its full section path and extent, in text order."""
-    found: list[tuple[int, int, Section]] = []
+    found: list[tuple[int, int, Section | None]] = [(pos, DEEPEST, None) for pos in _rows(text)]
     for m in LINE_MARKER.finditer(text):
         rank, marker = match_rank(m)
         head_end = _HEADING_END.search(text, m.end())
         heading = text[m.end() : head_end.start() if head_end else len(text)].strip()[:_MAX_HEADING]
         found.append((m.start(), rank, Section(marker, heading, m.start())))
+    found.sort(key=lambda f: f[0])
     items: list[_Item] = []
     open_: list[tuple[int, int]] = []  # (rank, index into items) of items still open, outermost first
     for pos, rank, section in found:
         while open_ and open_[-1][0] >= rank:  # the new marker closes items of its rank and below
             _, i = open_.pop()
-            items[i] = _Item(items[i].section, items[i].start, pos)
-        path = (*(items[i].section[-1] for _, i in open_), section)
+            items[i] = replace(items[i], end=pos)
+        path = tuple(items[i].section[-1] for _, i in open_)
         open_.append((rank, len(items)))
-        items.append(_Item(path, pos, len(text)))
+        items.append(_Item(path if section is None else (*path, section), pos, len(text), row=section is None))
     return items
 
 
@@ -176,24 +203,36 @@ class _Outline(Generic[E]):
             tasks = self.own.get(i, [])
             k = bisect.bisect_right(tasks, ent.norm_start, key=lambda t: t[0])  # tasks[:k] start before the span
             if k < len(tasks) and tasks[k][0] < line_end and (not k or tasks[k - 1][0] < line_start):
-                # A line that names its task after the span (由X牵头，推进…) gives the span to that task; a
-                # table row's cell before the task cell, to each task of that cell (LABELING.md: every cell
-                # of a row belongs to the row's task).
-                if self.text.find("|", ent.norm_end, tasks[k][0]) < 0:
+                # A table row's cell before a cell of tasks goes to each of them (LABELING.md: every cell of
+                # a row belongs to the row's task); in an item, a line that names its task after the span
+                # (由X牵头，推进…) gives it to that task. Before the first marker a line may be a whole
+                # document run together (a PDF table without line breaks), so only a row counts there.
+                if self.text.find("|", ent.norm_end, tasks[k][0]) >= 0:
+                    cell_end = self.text.find("|", tasks[k][0], line_end)
+                    cell_end = line_end if cell_end < 0 else cell_end
+                    return [r for start, r in tasks[k:] if start < cell_end]
+                if i >= 0:
                     return [tasks[k][1]]
-                cell_end = self.text.find("|", tasks[k][0], line_end)
-                cell_end = line_end if cell_end < 0 else cell_end
-                return [r for start, r in tasks[k:] if start < cell_end]
             if k:
                 return [tasks[k - 1][1]]
-            if tasks and i >= 0 and self.items[i].start >= line_start:
-                return [tasks[0][1]]  # on the item's first line, before its task: 由X牵头，…推进…
+            if tasks and i >= 0 and (self.items[i].start >= line_start or self.items[i].row):
+                return [tasks[0][1]]  # on the item's first line, or in its row, before its task: 由X牵头，…推进…
             # Before every task of its item and on a later line than the item's heading, the span is not
             # the item's (a sub-heading the markers do not show may stand between); before the first marker
             # a document may start mid-item (K12), so there nothing goes to a later task.
-            if i < 0 or self.parents[i] < 0:
+            if i < 0 or (self.parents[i] < 0 and not self._headed_by_preamble()):
                 return []
             i = self.parents[i]
+
+    def _headed_by_preamble(self) -> bool:
+        """Whether the TASK on the line before the first item heads the items: they are not of the outermost
+        kind (``（一）`` with no ``一、`` above), so the heading that holds them lost its marker
+        (``5组织开展特色活动⏎(一)…``)."""
+        first = self.items[0] if self.items else None
+        tasks = self.own.get(-1)
+        if first is None or first.row or not tasks or marker_rank(first.section[-1].marker) == 0:
+            return False
+        return tasks[-1][0] >= self.text.rfind("\n", 0, first.start - 1) + 1
 
     def _in_field(self, line_start: int, ent: E) -> bool:
         """Whether ``ent`` is in a field named before it (``责任单位：A、B``, or a table exported one cell per

@@ -376,3 +376,94 @@ def test_tasktable_field_before_the_items_goes_to_each_items_task() -> None:
         ("TASK", "加强排查整治", 0),
     )
     assert _summary(prose, ents)[1] == ["县水利局", "商城镇"]
+
+
+def test_tasktable_table_rows_bound_their_cells_and_a_row_without_task_links_nothing() -> None:
+    # A table exported one cell per line (u00003's layout): each numbered row is its own; a row headed by an
+    # INDICATOR links to no task (K11), and a row's cells before its task are the task's.
+    text = (
+        "序号\n指标\n工作任务\n完成时限\n责任股室\n"
+        "1\n文化产业\n培育文化服务企业1家。\n12月底前\n文化股\n"
+        "2\n非遗保护\n完成非遗展厅布展。\n羌研会\n"
+        "3\n执法大队\n开展专项整治行动。\n10月底前"
+    )
+    ents = _ents(
+        text,
+        ("INDICATOR", "培育文化服务企业1家", 0),
+        ("DEADLINE", "12月底前", 0),
+        ("LEAD_UNIT", "文化股", 0),
+        ("TASK", "完成非遗展厅布展", 0),
+        ("LEAD_UNIT", "羌研会", 0),
+        ("LEAD_UNIT", "执法大队", 0),
+        ("TASK", "开展专项整治行动", 0),
+        ("DEADLINE", "10月底前", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [
+        ("", "完成非遗展厅布展", {"LEAD_UNIT": ["羌研会"]}),
+        ("", "开展专项整治行动", {"LEAD_UNIT": ["执法大队"], "DEADLINE": ["10月底前"]}),
+    ]
+    assert unattached == ["培育文化服务企业1家", "12月底前", "文化股"]
+
+
+def test_tasktable_pipe_rows_and_their_continuation_lines() -> None:
+    # u00014's layout: row 2 is headed by an INDICATOR (no task); a continuation line without a number
+    # stays in its row. Numbers out of sequence, or before any 序号 header, are no rows.
+    text = (
+        "序号 | 项目内容 | 进度安排 | 牵头单位 |\n"
+        "1 | 完成县中崛起。 | 第一季度:结对 | 县教育局 |\n"
+        " | | 第二季度:研修 | |\n"
+        "2 | 随迁子女100%保障入学。 | 第一季度:转学 | 县教育局 |"
+    )
+    ents = _ents(
+        text,
+        ("TASK", "完成县中崛起", 0),
+        ("DEADLINE", "第一季度", 0),
+        ("LEAD_UNIT", "县教育局", 0),
+        ("DEADLINE", "第二季度", 0),
+        ("INDICATOR", "随迁子女100%保障入学", 0),
+        ("DEADLINE", "第一季度", 1),
+        ("LEAD_UNIT", "县教育局", 1),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [("", "完成县中崛起", {"DEADLINE": ["第一季度", "第二季度"], "LEAD_UNIT": ["县教育局"]})]
+    assert unattached == ["随迁子女100%保障入学", "第一季度", "县教育局"]
+    no_header = text.replace("序号", "编次")  # then nothing bounds row 1: row 2's cells go to its task
+    pieces = [("TASK", "完成县中崛起", 0), ("INDICATOR", "随迁子女100%保障入学", 0), ("LEAD_UNIT", "县教育局", 1)]
+    assert _summary(no_header, _ents(no_header, *pieces))[1] == []
+
+
+def test_tasktable_heading_that_lost_its_marker_heads_the_items_under_it() -> None:
+    # u00027: `5组织开展特色活动` lost its `5、` to a page header, so its items (一)(二) stand first in the
+    # outline with no 一、-level item above; its TASK on the line before heads them (K3).
+    text = "工作要点 5组织开展特色活动\n(一)举办知行大赛。(推进办负责)\n(二)继续深入开展救护培训活动。(红十字会牵头)"
+    ents = _ents(
+        text,
+        ("TASK", "组织开展特色活动", 0),
+        ("TASK", "举办知行大赛", 0),
+        ("LEAD_UNIT", "推进办", 0),
+        ("LEAD_UNIT", "红十字会", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [
+        ("", "组织开展特色活动", {"LEAD_UNIT": ["红十字会"]}),
+        ("(一)", "举办知行大赛", {"LEAD_UNIT": ["推进办"]}),
+    ]
+    assert unattached == []
+
+
+def test_tasktable_a_document_run_together_on_one_line_gives_nothing_to_a_later_task() -> None:
+    # t00007: a PDF table whose columns ran together on one line, no marker: a lead and a deadline before
+    # the first TASK are no cells of its row (there is no row to see), so they stay unattached (K12).
+    text = "序号 重点任务 牵头部门 时限 一 空气质量目标 市生态环境局 年底前 二 实施VOCs专项治理行动 年底前 市交通委"
+    ents = _ents(
+        text,
+        ("LEAD_UNIT", "市生态环境局", 0),
+        ("DEADLINE", "年底前", 0),
+        ("TASK", "实施VOCs专项治理行动", 0),
+        ("DEADLINE", "年底前", 1),
+        ("LEAD_UNIT", "市交通委", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [("", "实施VOCs专项治理行动", {"DEADLINE": ["年底前"], "LEAD_UNIT": ["市交通委"]})]
+    assert unattached == ["市生态环境局", "年底前"]
