@@ -4,7 +4,8 @@ The model's link score mixes two errors: spans that are wrong, and right spans a
 task. Building the table from the gold spans with the server's rule
 (:func:`planex.tasktable.build_task_table`) leaves only the second, so this report says how much of a
 model's link error the rule itself causes, per kind, per layout family (``labels/families.tsv``, or
-:func:`planex.layouts.classify` for a document not filed there) and per label file, with the wrong
+for a document not filed there its corpus record classified, as the family folds of the benchmark
+do) and per label file, with the wrong
 links in their context.
 """
 
@@ -16,22 +17,15 @@ from typing import Any
 
 from planex.document import Document
 from planex.labelfile import label_files, load_documents
-from planex.layouts import classify, read_families
+from planex.layouts import read_families
 from planex.links import kind_name
 from planex.paths import LABELS, PROJECT
 from planex.scheme import LabelScheme
+from training.familyfolds import document_families
 from training.linkscore import document_link_scores, gold_table, predicted_table
 
 FAMILIES = LABELS / "families.tsv"
 _CONTEXT = 40  # characters of text shown either side of a wrong link's attribute span
-
-
-def _family(doc: Document, filed: dict[str, str]) -> str:
-    if doc.id in filed:
-        return filed[doc.id]
-    title = doc.meta.get("title")
-    script = doc.meta.get("script")
-    return classify(doc.text, title if isinstance(title, str) else "", script if isinstance(script, str) else "")
 
 
 def _shown(path: Path | None) -> str:
@@ -79,9 +73,10 @@ def gold_link_report(
     for path in label_files(paths):
         by_file[str(path)] = load_documents([path], scheme)
     docs = [d for file_docs in by_file.values() for d in file_docs]
+    family, _ = document_families(docs, filed)  # as the benchmark's family folds file them
     by_family: dict[str, list[Document]] = {}
     for d in docs:
-        by_family.setdefault(_family(d, filed), []).append(d)
+        by_family.setdefault(family[d.id], []).append(d)
     return {
         "title": "planex evaluate --links-on-gold",
         "command": command,
@@ -132,7 +127,7 @@ def render_markdown(report: dict[str, Any], examples: int = 40) -> str:
         *_group_table("set", {"all": overall}, kinds),
         "",
         "By layout family"
-        + (f" (`{report['families_file']}`, else `planex.layouts.classify`):" if report["families_file"] else ":"),
+        + (f" (`{report['families_file']}`, else the corpus record classified):" if report["families_file"] else ":"),
         "",
         *_group_table("family", report["by_family"], kinds),
         "",
