@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planex import atomic
+from planex.celltext import cell_text
 from planex.document import Document, Span
 from planex.formats import labelstudio
 from planex.formats.offsets import Units
@@ -94,7 +95,12 @@ def predict(
                 "model_version": loaded.version,
                 "score": round(sum(scores) / len(scores), 4) if scores else 0.0,
                 "result": labelstudio.result_items(
-                    doc.id, doc.raw, [Span(e.start, e.end, e.label) for e in kept], units, scores
+                    doc.id,
+                    doc.raw,
+                    [Span(e.start, e.end, e.label) for e in kept],
+                    units,
+                    scores,
+                    [cell_text(norm, e.norm_start, e.norm_end) for e in kept],
                 ),
             }
             tasks.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from planex.celltext import cell_text
 from planex.inference import Entity
 from planex.modelio import LoadedModel
 from planex.normalise import Normalised
@@ -35,14 +36,22 @@ def model_out(loaded: LoadedModel) -> ModelOut:
     return ModelOut(name=loaded.name, version=loaded.version, labels=labels)
 
 
-def span_out(ent: Entity, doc_year: int | None) -> SpanOut:
+def entity_out(norm: Normalised, ent: Entity) -> EntityOut:
+    """Return an entity with its raw text and offsets and the reader's normalised text."""
+    normalised = cell_text(norm, ent.norm_start, ent.norm_end)
+    return EntityOut(
+        label=ent.label, text=ent.text, start=ent.start, end=ent.end, normalised=normalised, score=ent.score
+    )
+
+
+def span_out(norm: Normalised, ent: Entity, doc_year: int | None) -> SpanOut:
     """Return an entity with the value read from its text, where its label has one."""
     value: DeadlineValue | IndicatorValue | None = None
     if ent.label == "DEADLINE":
         value = DeadlineValue(**parse_deadline(ent.text, doc_year))
     elif ent.label == "INDICATOR":
         value = IndicatorValue(**parse_indicator(ent.text))
-    return SpanOut(label=ent.label, text=ent.text, start=ent.start, end=ent.end, score=ent.score, value=value)
+    return SpanOut(**entity_out(norm, ent).model_dump(), value=value)
 
 
 def document_result(norm: Normalised, entities: Sequence[Entity], options: Options) -> DocumentResult:
@@ -56,21 +65,21 @@ def document_result(norm: Normalised, entities: Sequence[Entity], options: Optio
         other: dict[str, list[SpanOut]] = {}
         for label, spans in record.attached.items():
             target = columns[ATTACHED[label]] if label in ATTACHED else other.setdefault(label, [])
-            target.extend(span_out(e, year) for e in spans)
+            target.extend(span_out(norm, e, year) for e in spans)
         tasks.append(
             TaskOut(
                 id=n,
                 section=[s.marker for s in record.section],
                 section_headings=[s.heading for s in record.section],
-                title=span_out(record.task, year),
+                title=span_out(norm, record.task, year),
                 other=other,
                 **columns,
             )
         )
     return DocumentResult(
         characters=len(norm.raw),
-        entities=[EntityOut(label=e.label, text=e.text, start=e.start, end=e.end, score=e.score) for e in kept],
+        entities=[entity_out(norm, e) for e in kept],
         tasks=tasks,
-        unattached=[span_out(e, year) for e in table.unattached],
+        unattached=[span_out(norm, e, year) for e in table.unattached],
         normalised_text=norm.text if options.include_normalised_text else None,
     )

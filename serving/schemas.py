@@ -92,6 +92,12 @@ class EntityOut(BaseModel):
     text: str = Field(description="exactly posted_text[start:end]")
     start: int = Field(description="offset into the posted text, in Unicode code points")
     end: int
+    normalised: str = Field(
+        description="the span as a reader wants it (what the CSV/XLSX cells and the page show): the normalised "
+        "text the model read, i.e. simplified script, pinyin annotations and misdecoded runs repaired, PDF line "
+        "wraps joined, and whitespace runs dropped beside Chinese characters (one space elsewhere); `text`, "
+        "`start` and `end` stay the posted text"
+    )
     score: float
 
 

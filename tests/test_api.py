@@ -23,7 +23,7 @@ from planex.inference import Entity
 from planex.modelio import ModelLoadError
 from planex.normalise import Normalised, normalise
 from serving.app import create_app
-from serving.export import COLUMNS
+from serving.export import COLUMNS, header
 from serving.settings import Settings
 
 NOISY = "002_09fd2415f66b5df1"  # traditional script, pinyin annotations 區(qū), misdecoded runs ?。ㄒ唬
@@ -208,12 +208,56 @@ def test_api_csv_export(client: TestClient, rule_model: RuleExtractor, noisy: st
     assert 'filename="planex-tasks.csv"' in r.headers["content-disposition"]
     assert r.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel then reads UTF-8
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0] == COLUMNS
+    assert (
+        rows[0]
+        == header()
+        == [*COLUMNS, "task_offsets", "deadlines_offsets", "lead_units_offsets", "indicators_offsets"]
+    )
     assert len(rows) == 1 + len(doc["tasks"]) + len(doc["unattached"])
-    party = next(row for row in rows if row[1] == "助力黨建工作效能提升")
-    assert party[0] == "二、（一）1."
-    assert party[3] == "市委辦公室; 市紀(jì)委監(jiān)委機(jī)關; 市委組織部; 市大數(shù)據(jù)局"
+    # Cells show the reader's text (simplified, pinyin gone); the offsets columns index the posted text.
+    party = dict(zip(rows[0], next(row for row in rows if row[1] == "助力党建工作效能提升"), strict=True))
+    assert party["section"] == "二、（一）1."
+    assert party["lead_units"] == "市委办公室; 市纪委监委机关; 市委组织部; 市大数据局"
+    raw_units = [noisy[int(a) : int(b)] for a, b in (o.split("-") for o in party["lead_units_offsets"].split("; "))]
+    assert raw_units == ["市委辦公室", "市紀(jì)委監(jiān)委機(jī)關", "市委組織部", "市大數(shù)據(jù)局"]
+    assert noisy[slice(*map(int, party["task_offsets"].split("-")))] == "助力黨建工作效能提升"
     assert all(row[0] == "(unattached)" for row in rows[1 + len(doc["tasks"]) :])
+
+
+# Traditional script with pinyin annotations, a PDF line wrap inside 市发展和改革委员会, full-width padding.
+WRAPPED = (
+    "（一）加強區(qū)域協(xié)同，2025年底前完成。（牽頭單位：市發展和改\n"
+    "革委員會、市統計局\u3000\u3000數(shù)據(jù)中心）\n"
+)
+
+
+def test_api_spans_carry_the_readers_normalised_text(client: TestClient, rule_model: RuleExtractor) -> None:
+    doc = client.post("/v1/extract", json={"text": WRAPPED}).json()
+    check_offsets(WRAPPED, doc)  # text, start and end stay the posted text
+    [task] = doc["tasks"]
+    assert task["title"]["text"] == "加強區(qū)域協(xié)同，2025年底前完成"
+    assert task["title"]["normalised"] == "加强区域协同，2025年底前完成"
+    assert [(u["text"], u["normalised"]) for u in task["lead_units"]] == [
+        ("市發展和改\n革委員會", "市发展和改革委员会"),
+        ("市統計局\u3000\u3000數(shù)據(jù)中心", "市统计局数据中心"),
+    ]
+    assert {e["normalised"] for e in doc["entities"]} == {
+        "加强区域协同，2025年底前完成",
+        "市发展和改革委员会",
+        "市统计局数据中心",
+    }
+    answer = client.post("/v1/extract?format=csv", json={"text": WRAPPED})
+    csv_rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    from openpyxl import load_workbook
+
+    xlsx = client.post("/v1/extract?format=xlsx", json={"text": WRAPPED}).content
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert sheet is not None
+    for row in (csv_rows[1], [c.value or "" for c in next(sheet.iter_rows(min_row=2))]):
+        cells = dict(zip(header(), row, strict=True))
+        assert cells["task"] == "加强区域协同，2025年底前完成"
+        assert cells["lead_units"] == "市发展和改革委员会; 市统计局数据中心"
+        assert cells["lead_units_offsets"] == "35-45; 46-65" and WRAPPED[35:45] == "市發展和改\n革委員會"
 
 
 def test_api_xlsx_and_batch_csv_export(client: TestClient, rule_model: RuleExtractor) -> None:
@@ -225,10 +269,11 @@ def test_api_xlsx_and_batch_csv_export(client: TestClient, rule_model: RuleExtra
     sheet = load_workbook(io.BytesIO(r.content)).active
     assert sheet is not None
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0] == COLUMNS and values[1][:3] == ["（一）", "建设数据平台", "2025年底前 [2025-12-31]"]
+    assert values[0] == header() and values[1][:3] == ["（一）", "建设数据平台", "2025年底前 [2025-12-31]"]
+    assert values[1][5:7] == ["3-9", "10-17"]  # raw offsets of the task and its deadline
     batch = client.post("/v1/extract/batch?format=csv", json={"texts": [text, text]})
     rows = list(csv.reader(io.StringIO(batch.content.decode("utf-8-sig"))))
-    assert rows[0] == ["document", *COLUMNS] and {row[0] for row in rows[1:]} == {"1", "2"}
+    assert rows[0] == ["document", *header()] and {row[0] for row in rows[1:]} == {"1", "2"}
 
 
 def test_api_model_info(client: TestClient) -> None:

@@ -13,7 +13,7 @@ import pytest
 from serving.app import create_app
 from serving.settings import Settings
 from tests import liveserver
-from tests.test_api import RuleExtractor
+from tests.test_api import WRAPPED, RuleExtractor
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"  # git-ignored; screenshots land here
@@ -74,18 +74,14 @@ def test_browser_extract_highlights_and_table(server_url: str, seed_texts: dict[
 
 # How many lines each task title, ISO date and the year field's placeholder take on the page.
 _LAYOUT = """() => {
-  const lines = (node) => {
-    const r = document.createRange();
-    r.selectNodeContents(node);
-    return r.getClientRects().length;
-  };
   const year = document.getElementById("doc-year");
   const ctx = document.createElement("canvas").getContext("2d");
   const style = getComputedStyle(year);
   ctx.font = `${style.fontSize} ${style.fontFamily}`;
   return {
-    titles: Array.from(document.querySelectorAll("#tasks tbody tr:not(.unattached) td.col-task"))
-      .map((td) => [td.textContent, lines(td)]),
+    // An inline element has one client rect per line it takes.
+    titles: Array.from(document.querySelectorAll("#tasks tbody tr:not(.unattached) td.col-task .span-text"))
+      .map((s) => [s.textContent, s.getClientRects().length]),
     dates: Array.from(document.querySelectorAll("#tasks time")).map((t) => [t.textContent, t.getClientRects().length]),
     placeholder: ctx.measureText(year.placeholder).width,
     room: year.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
@@ -131,11 +127,39 @@ def test_browser_table_layout_and_columns(
             answer["model"]["labels"].append(
                 {"name": "SUPPORT_UNIT", "description": "", "color": "#123456", "column": None}
             )
-            answer["unattached"].append({"label": "SUPPORT_UNIT", "text": "平台", "start": 5, "end": 7, "score": 1.0})
+            answer["unattached"].append(
+                {"label": "SUPPORT_UNIT", "text": "平台", "start": 5, "end": 7, "normalised": "平台", "score": 1.0}
+            )
             page.route("**/v1/extract", lambda route: route.fulfill(json=answer))
             page.click("#extract")
             page.wait_for_selector("#tasks th.col-SUPPORT_UNIT", timeout=30_000)
             row = page.locator("#tasks tbody tr.unattached").last
             assert row.locator("td.col-SUPPORT_UNIT").inner_text() == "平台"
+        finally:
+            browser.close()
+
+
+def test_browser_table_shows_the_readers_text(served: tuple[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cells show the normalised text (simplified, wrap joined, padding gone); hovering shows the posted span."""
+    from playwright.sync_api import sync_playwright
+
+    url, app = served
+    models = app.state.service.models
+    monkeypatch.setattr(models, "current", dataclasses.replace(models.current, extractor=RuleExtractor()))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(url + "/")
+            page.fill("#text", WRAPPED)
+            page.click("#extract")
+            page.wait_for_selector("#tasks tbody tr", timeout=30_000)
+            row = page.locator("#tasks tbody tr").first
+            assert row.locator("td.col-task").inner_text() == "加强区域协同，2025年底前完成"
+            assert row.locator("td.col-lead_units").inner_text() == "市发展和改革委员会; 市统计局数据中心"
+            unit = row.locator("td.col-lead_units .span-text").first
+            assert unit.get_attribute("title") == "35–45: 市發展和改\n革委員會"
+            # The highlights still cut the posted text at the raw offsets.
+            assert page.inner_text("#highlighted").replace("\r\n", "\n") == WRAPPED
         finally:
             browser.close()

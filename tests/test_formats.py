@@ -317,7 +317,9 @@ def test_predict_label_studio_tasks_show_raw_text_with_scored_predictions(
     folder = _txt_inputs(tmp_path, seed_texts)
     tasks = json.loads(_predict(tiny_model_dir, "label-studio", folder, tmp_path / "pre.json").read_text("utf-8"))
     assert [t["data"]["planex_id"] for t in tasks] == ["000_c36e1dec5c4ec8d6", "002_09fd2415f66b5df1"]
-    n_regions = 0
+    from planex.normalise import normalise
+
+    n_regions = n_repaired = 0
     for task in tasks:
         raw = task["data"]["text"]
         assert raw == (folder / f"{task['data']['planex_id']}.txt").read_text(encoding="utf-8")
@@ -327,8 +329,12 @@ def test_predict_label_studio_tasks_show_raw_text_with_scored_predictions(
         for region in prediction["result"]:
             v = region["value"]
             assert raw[v["start"] : v["end"]] == v["text"] and 0 <= v["score"] <= 1
+            # The reader's text beside the raw one: already simplified, no pinyin left to remove.
+            assert normalise(v["normalised"]).text == v["normalised"]
             n_regions += 1
+            n_repaired += v["normalised"] != v["text"]
     assert n_regions, "the random tiny model predicts something on 3,000 characters"
+    assert n_repaired, "some spans of the traditional-script text read differently once normalised"
 
 
 def test_predict_label_studio_imports_back_onto_the_normalised_drafts(

@@ -101,7 +101,12 @@ def test_new_label_through_the_api_and_task_table(trained: tuple[Path, Path]) ->
         assert task["title"]["text"] == "加强数据管理"
         assert [s["text"] for s in task["other"]["SUPPORT_UNIT"]] == ["市财政局"]
         rows = list(csv.reader(io.StringIO(client.post("/v1/extract?format=csv", json={"text": text}).text)))
-        assert rows[0][-1] == "SUPPORT_UNIT" and rows[1][-1] == "市财政局"
+        cells = dict(zip(rows[0], rows[1], strict=True))
+        assert rows[0][-1] == "SUPPORT_UNIT_offsets"  # its offsets column comes last, after the text columns
+        assert (
+            cells["SUPPORT_UNIT"] == "市财政局"
+            and text[slice(*map(int, cells["SUPPORT_UNIT_offsets"].split("-")))] == "市财政局"
+        )
 
 
 def test_new_label_model_refused_under_the_old_scheme(trained: tuple[Path, Path]) -> None:

@@ -41,13 +41,24 @@ FROM_NAME, TO_NAME = "label", "text"  # the names in the labeling config in labe
 
 
 def result_items(
-    doc_id: str, text: str, spans: Sequence[Span], units: Units, scores: Sequence[float] | None = None
+    doc_id: str,
+    text: str,
+    spans: Sequence[Span],
+    units: Units,
+    scores: Sequence[float] | None = None,
+    normalised: Sequence[str] | None = None,
 ) -> list[dict[str, object]]:
-    """Return Label Studio ``result`` regions for spans over ``text`` (ids unique per document)."""
+    """Return Label Studio ``result`` regions for spans over ``text`` (ids unique per document).
+
+    ``normalised`` gives each span's reader text (``planex.celltext``), kept in the region's value
+    beside the raw ``text`` for a reviewer or an export; importing reads only the offsets.
+    """
     om = OffsetMap(text, units)
     items: list[dict[str, object]] = []
     for k, s in enumerate(spans):
         value: dict[str, object] = {"start": om.encode(s.start), "end": om.encode(s.end), "text": text[s.start : s.end]}
+        if normalised is not None:
+            value["normalised"] = normalised[k]
         if scores is not None:
             value["score"] = scores[k]
         value["labels"] = [s.label]

@@ -68,12 +68,18 @@ const COLUMNS = [
   { key: "indicators", title: "Indicators" },
 ];
 
+// A span as a reader wants it (the server's normalised text: simplified, wraps joined); hovering shows the
+// posted text and its offsets, which the highlights above use.
+function spanText(s) {
+  return el("span", s.normalised, { class: "span-text", title: `${s.start}–${s.end}: ${s.text}` });
+}
+
 // A cell listing spans; a deadline's ISO date goes in a <time> that never breaks across lines.
 function spanCell(spans, withDate) {
   const td = el("td");
   spans.forEach((s, i) => {
     if (i) td.append("; ");
-    td.append(s.text);
+    td.append(spanText(s));
     if (withDate && s.value && s.value.date) {
       td.append(" [", el("time", s.value.date, { datetime: s.value.date }), "]");
     }
@@ -101,7 +107,7 @@ function renderTasks(data) {
   body.replaceChildren();
   for (const t of data.tasks) {
     const cells = {
-      id: el("td", String(t.id)), section: el("td", t.section.join("")), task: el("td", t.title.text),
+      id: el("td", String(t.id)), section: el("td", t.section.join("")), task: spanCell([t.title]),
       deadlines: spanCell(t.deadlines, true), lead_units: spanCell(t.lead_units), indicators: spanCell(t.indicators),
     };
     Object.entries(t.other || {}).forEach(([name, spans]) => { cells[name] = spanCell(spans, true); });
