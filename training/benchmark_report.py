@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 
+from training.errors import markdown_table as error_table
 from training.linkscore import markdown_table as link_table
 
 
@@ -106,6 +107,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append("Gold spans: " + ", ".join(f"{lab} {support[lab]['support']}" for lab in labels) + ".")
         lines += _family_fold_lines(systems) if setting == "by-family" else []
         lines += link_table(systems)
+        lines += error_table(systems)
         lines += _by_file_table(report.get("document_files", {}), systems)
         lines += _seed_table(systems, labels)
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from training.baselines import System
 from training.batches import split_dev
 from training.config import TrainConfig
 from training.devscore import extractor_for
+from training.errors import add_counts, classify, counts, sample
 from training.linkscore import document_link_scores
 from training.loop import fit
 from training.scoring import exact_span_scores, seqeval_scores
@@ -109,40 +110,13 @@ def score(system: System, docs: list[Document], labels: tuple[str, ...]) -> dict
         {"id": d.id, "predicted": len(p), **seqeval_scores([d.text], [d.spans], [p], labels)["micro"]}
         for d, p in zip(docs, pred, strict=True)
     ]
-    result["errors"] = _errors(docs, pred)
+    errors = classify(docs, pred)
+    result["error_counts"] = counts(errors)
+    result["errors"] = sample(errors, 60)  # context for the notebooks; the counts above are complete
+    result["fragment_examples"] = sample(errors, 12, "fragment")
     result["_pred"] = pred  # kept in memory for pooling across folds; removed before reports are written
     result["_pred_raw"], result["_gold_raw"] = pred_raw, gold_raw
     return result
-
-
-def _errors(docs: list[Document], pred: list[list[Span]], limit: int = 60) -> list[dict[str, Any]]:
-    """Gold spans missed or mislabelled, and spurious predictions, with context (for the notebooks)."""
-    out = []
-    for d, p in zip(docs, pred, strict=True):
-        gold, got = set(d.spans), set(p)
-        for s in sorted(gold ^ got):
-            # sorted: a set's order changes from run to run, and the report should not
-            overlap = sorted(o for o in (got if s in gold else gold) if o.start < s.end and s.start < o.end)
-            kind = (
-                ("missed" if s in gold else "spurious")
-                if not overlap
-                else ("label" if any((o.start, o.end) == (s.start, s.end) for o in overlap) else "boundary")
-            )
-            if s not in gold and overlap:
-                continue  # each boundary/label error is listed once, from the gold side
-            out.append(
-                {
-                    "doc": d.id,
-                    "kind": kind,
-                    "side": "gold" if s in gold else "pred",
-                    "label": s.label,
-                    "text": d.text[s.start : s.end],
-                    "context": d.text[max(0, s.start - 20) : s.end + 20],
-                    "other": [{"label": o.label, "text": d.text[o.start : o.end]} for o in overlap],
-                }
-            )
-    random.Random(0).shuffle(out)
-    return out[:limit]
 
 
 def kfold(docs: list[Document], k: int, seed: int = 13) -> list[list[Document]]:
@@ -172,9 +146,10 @@ def pooled(fold_results: list[dict[str, Any]], folds: list[list[Document]], labe
     out["per_document"] = [x for r in fold_results for x in r["per_document"]]
     if any(r.get("raw_texts") for r in fold_results):
         out["raw_texts"] = "label files"
-    errors = [x for r in fold_results for x in r["errors"]]
-    random.Random(0).shuffle(errors)  # a fair sample across folds, not the first folds' errors
-    out["errors"] = errors[:80]
+    # Samples fair across folds, not the first folds' errors; the counts add up.
+    out["errors"] = sample([x for r in fold_results for x in r["errors"]], 80)
+    out["error_counts"] = add_counts([r["error_counts"] for r in fold_results])
+    out["fragment_examples"] = sample([x for r in fold_results for x in r["fragment_examples"]], 12)
     out["folds"] = [
         {"micro_f1": r["micro"]["f1"], "documents": [d.id for d in f]} for r, f in zip(fold_results, folds, strict=True)
     ]
