@@ -147,7 +147,7 @@ def _parents(items: list[_Item]) -> list[int]:
 _HEADING_LABELS = frozenset({"LEAD_UNIT", "DEADLINE"})
 _BRACKETED = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*[）)〕】\]]")
 _OPEN_BRACKET = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*$")  # the bracket the span stands in
-_HEADING_STOP = re.compile(r"[。；;！!？?：:\n]")
+_HEADING_STOP = re.compile(r"[。；;！!？?：:，,\n]")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 # Field names of task tables and lead lines (cf. planex.layouts) that a lead or deadline list follows.
 _FIELD = re.compile(
@@ -246,10 +246,11 @@ class _Outline(Generic[E]):
         return bool(_FIELD.fullmatch(previous.strip()))
 
     def _in_heading(self, i: int, ent: E) -> bool:
-        """Whether ``ent`` is part of item ``i``'s heading: no line or sentence end (nor a colon, after which
-        the body begins) comes between the marker and it, brackets aside (``（牵头单位：X；配合单位：Y）``)."""
-        before = _BRACKETED.sub("", self.text[self.items[i].start : ent.norm_start])
-        return not _HEADING_STOP.search(_OPEN_BRACKET.sub("", before))
+        """Whether ``ent`` is part of item ``i``'s heading: a heading's length from the marker, with no line or
+        sentence end, colon or comma (after which the body begins) between, brackets aside
+        (``（牵头单位：X；配合单位：Y）``)."""
+        before = _OPEN_BRACKET.sub("", _BRACKETED.sub("", self.text[self.items[i].start : ent.norm_start]))
+        return len(before) <= _MAX_HEADING and not _HEADING_STOP.search(before)
 
 
 def build_task_table(source: Normalised | str, entities: Sequence[E]) -> TaskTable[E]:

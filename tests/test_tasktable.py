@@ -467,3 +467,12 @@ def test_tasktable_a_document_run_together_on_one_line_gives_nothing_to_a_later_
     tasks, unattached = _summary(text, ents)
     assert tasks == [("", "实施VOCs专项治理行动", {"DEADLINE": ["年底前"], "LEAD_UNIT": ["市交通委"]})]
     assert unattached == ["市生态环境局", "年底前"]
+
+
+def test_tasktable_a_deadline_after_a_comma_of_the_heading_line_is_no_heading_deadline() -> None:
+    # s044 (a 批复): the item's first sentence runs on after its heading; a date in it is stated for the
+    # item's own matter, not for each sub-item, so it goes nowhere (the item has no TASK).
+    text = "二、口岸区的土地使用权以租赁方式取得，使用期限至2047年6月30日止。\n1.划定界址点坐标。\n2.测定弧长。"
+    ents = _ents(text, ("DEADLINE", "至2047年6月30日", 0), ("TASK", "划定界址点坐标", 0), ("TASK", "测定弧长", 0))
+    tasks, unattached = _summary(text, ents)
+    assert [t[2] for t in tasks] == [{}, {}] and unattached == ["至2047年6月30日"]
