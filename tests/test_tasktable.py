@@ -476,3 +476,31 @@ def test_tasktable_a_deadline_after_a_comma_of_the_heading_line_is_no_heading_de
     ents = _ents(text, ("DEADLINE", "至2047年6月30日", 0), ("TASK", "划定界址点坐标", 0), ("TASK", "测定弧长", 0))
     tasks, unattached = _summary(text, ents)
     assert [t[2] for t in tasks] == [{}, {}] and unattached == ["至2047年6月30日"]
+
+
+def test_tasktable_lead_bracket_with_responsible_units_and_helper_lines() -> None:
+    # lead_resp_bracket and lead_helper_lines: a 责任单位 list beside a named 牵头单位 and a 完成时限 in the
+    # same bracket, or 牵头领导 / 责任部门 lines after the item, all belong to the item's task.
+    text = (
+        "1.建设产业平台。（牵头单位：市发改委；责任单位：市财政局、市科技局；完成时限：2025年底前）\n"
+        "2.推进安全生产。\n牵头领导：张三副局长\n责任部门：建工科、安全站\n3.落实资金保障。"
+    )
+    ents = _ents(
+        text,
+        ("TASK", "建设产业平台", 0),
+        ("LEAD_UNIT", "市发改委", 0),
+        ("LEAD_UNIT", "市财政局", 0),
+        ("LEAD_UNIT", "市科技局", 0),
+        ("DEADLINE", "2025年底前", 0),
+        ("TASK", "推进安全生产", 0),
+        ("LEAD_UNIT", "建工科", 0),
+        ("LEAD_UNIT", "安全站", 0),
+        ("TASK", "落实资金保障", 0),
+    )
+    tasks, unattached = _summary(text, ents)
+    assert tasks == [
+        ("1.", "建设产业平台", {"LEAD_UNIT": ["市发改委", "市财政局", "市科技局"], "DEADLINE": ["2025年底前"]}),
+        ("2.", "推进安全生产", {"LEAD_UNIT": ["建工科", "安全站"]}),
+        ("3.", "落实资金保障", {}),
+    ]
+    assert unattached == []
