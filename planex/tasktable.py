@@ -149,6 +149,7 @@ _BRACKETED = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*[）)〕】\
 _OPEN_BRACKET = re.compile(r"[（(〔【\[][^（()）〔〕【】\[\]]*$")  # the bracket the span stands in
 _HEADING_STOP = re.compile(r"[。；;！!？?：:，,\n]")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
+_MAX_HEADING_SPAN = 300  # characters from a marker to a span of its heading, its brackets included
 # Field names of task tables and lead lines (cf. planex.layouts) that a lead or deadline list follows.
 _FIELD = re.compile(
     r"[ \t\u3000\xa0]*(?:牵头单位|牵头部门|责任单位|责任部门|主责单位|配合单位|协办单位|协同单位|参与单位"
@@ -242,14 +243,18 @@ class _Outline(Generic[E]):
             return False
         if _FIELD.match(before):
             return True
-        previous = self.text[:line_start].rstrip().rsplit("\n", 1)[-1]
+        # the last non-blank line above (a field name is short: a window keeps this linear in the text)
+        previous = self.text[max(0, line_start - 200) : line_start].rstrip().rsplit("\n", 1)[-1]
         return bool(_FIELD.fullmatch(previous.strip()))
 
     def _in_heading(self, i: int, ent: E) -> bool:
         """Whether ``ent`` is part of item ``i``'s heading: a heading's length from the marker, with no line or
         sentence end, colon or comma (after which the body begins) between, brackets aside
         (``（牵头单位：X；配合单位：Y）``)."""
-        before = _OPEN_BRACKET.sub("", _BRACKETED.sub("", self.text[self.items[i].start : ent.norm_start]))
+        start = self.items[i].start
+        if ent.norm_start - start > _MAX_HEADING_SPAN:  # far from the marker: no heading (and no long scans)
+            return False
+        before = _OPEN_BRACKET.sub("", _BRACKETED.sub("", self.text[start : ent.norm_start]))
         return len(before) <= _MAX_HEADING and not _HEADING_STOP.search(before)
 
 
