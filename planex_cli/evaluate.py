@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 NAME = "evaluate"
 HELP = "seqeval and exact-span scores of a model on labelled documents"
@@ -35,6 +36,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="score --model as trained (fp32) or with dynamic int8 Linear layers, as `planex serve` can run it",
     )
     p.add_argument(
+        "--card",
+        action="store_true",
+        help="also write the scores into --model's card (README.md), replacing the scores it had: run it on the "
+        "sealed held-out set (--labels labels/heldout) so the card states what a user can expect",
+    )
+    p.add_argument(
         "--out",
         "--reports",
         type=Path,
@@ -48,11 +55,26 @@ def run(args: argparse.Namespace) -> int:
         return _links_on_gold(args)
     from training.evaluate_report import evaluate_report, write_report
 
+    if args.card and (not args.model or not args.model.is_dir()):
+        raise ValueError("--card writes into a model folder's card: pass --model FOLDER")
     report, name = evaluate_report(
         args.model, args.labels, args.cv, args.base_model, args.epochs, args.command_line, args.precision
     )
     print(write_report(report, name, args.out))
+    if args.card:
+        _write_card(args, report)
     return 0
+
+
+def _write_card(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    from planex import atomic
+    from training.modelcard import with_scores
+
+    card = args.model / "README.md"
+    (result,) = (r for systems in report["results"].values() for r in systems.values())
+    labels = " ".join(str(p) for p in args.labels)
+    text = card.read_text(encoding="utf-8") if card.exists() else f"# {args.model.name}\n"
+    atomic.write_text(card, with_scores(text, result, labels, report["documents"], args.command_line))
 
 
 def _links_on_gold(args: argparse.Namespace) -> int:

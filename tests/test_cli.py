@@ -158,3 +158,20 @@ def test_cli_benchmark_help_lists_every_system(capsys, monkeypatch) -> None:
     with pytest.raises(ValueError, match="choose from") as known:
         systems_for(["no-such-system"], cfg, load_scheme())
     assert set(str(known.value).split("choose from ")[1].split(", ")) <= listed
+
+
+def test_cli_evaluate_card_writes_the_scores_into_the_model_card_once(tmp_path: Path, tiny_model_dir: Path) -> None:
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    (model / "README.md").write_text("# tiny\n\nWhat it is.\n", encoding="utf-8")
+    labels = ROOT / "labels" / "seeds" / "seed_004.jsonl"
+    argv = ["evaluate", "--model", str(model), "--labels", str(labels), "--card"]
+    assert main(argv) == 0
+    assert main(argv) == 0  # a second run replaces the section instead of adding another
+    card = (model / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("# tiny\n\nWhat it is.\n")
+    assert card.count("## Scores on labelled documents it never saw") == 1
+    assert "1 documents of `" in card and "| entity F1 (seqeval strict) |" in card and "link F1" in card
+    assert main(["evaluate", "--model", "rules", "--labels", str(labels), "--card"]) == 2  # no folder to write into

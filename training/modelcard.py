@@ -57,3 +57,36 @@ The dev score comes from a handful of held-out documents and is noisy; see
 
 def _some(ids: list[str], n: int = 12) -> str:
     return ", ".join(ids[:n]) + (f" … ({len(ids) - n} more)" if len(ids) > n else "")
+
+
+CARD_SCORES = "## Scores on labelled documents it never saw"
+
+
+def with_scores(card: str, result: dict[str, Any], labels: str, documents: int, command: str) -> str:
+    """``card`` with its scores section replaced by ``result`` (an evaluate result on ``labels``).
+
+    The section is written by ``planex evaluate --card``, so the card states what was measured on the
+    sealed held-out set, by which command, rather than a figure copied by hand."""
+    head = card.split(f"\n{CARD_SCORES}\n", 1)[0].rstrip("\n")
+    names = list(result["per_label"])
+    rows = [
+        "| | " + " | ".join(names) + " | micro-F1 |",
+        "|---" * (len(names) + 2) + "|",
+        "| entity F1 (seqeval strict) | "
+        + " | ".join(f"{result['per_label'][n]['f1']:.3f}" for n in names)
+        + f" | **{result['micro']['f1']:.3f}** |",
+    ]
+    links = result.get("links")
+    if links:
+        kinds = list(links["exact"]["per_kind"])
+        rows += [
+            "",
+            "| task links | " + " | ".join(kinds) + " | link F1 | lenient F1 | rows exactly right |",
+            "|---" * (len(kinds) + 4) + "|",
+            "| exact spans | "
+            + " | ".join(f"{links['exact']['per_kind'][k]['f1']:.3f}" for k in kinds)
+            + f" | **{links['exact']['micro']['f1']:.3f}** | {links['lenient']['micro']['f1']:.3f}"
+            + f" | {links['rows']['share']:.3f} |",
+        ]
+    body = "\n".join(rows)
+    return f"{head}\n\n{CARD_SCORES}\n\n{documents} documents of `{labels}`, scored by `{command}`:\n\n{body}\n"
