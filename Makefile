@@ -33,10 +33,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 model: $(STAMP)
-	# --max-minutes keeps training within half an hour on 2 CPU cores (the best epoch so far is kept). The card
-	# then gets the served model's scores on the sealed held-out set (labels/README.md): scored, never trained on.
+	# Every labelled document is trained on for 6 epochs (about 10 minutes on 2 CPU cores; the last epoch is kept):
+	# with a dev split for early stopping (15 %, 47 documents) the best dev epoch was the second, and that model
+	# scored 0.572 on training files it had read, against 0.702 after 6 epochs. The card then gets the served
+	# model's scores on the sealed held-out set (labels/README.md): scored, never trained or chosen on.
 	$(BIN)/planex train --labels labels/ --base-model models/base/planex-char-bert-4l256 --out models/default \
-	  --name planex-default $(RECIPE) --max-minutes 28
+	  --name planex-default $(RECIPE) --dev-fraction 0 --epochs 6 --max-minutes 28
 	$(BIN)/planex evaluate --model models/default --labels labels/heldout --precision int8 --card --out reports/heldout
 	$(BIN)/planex evaluate --model rules --labels labels/heldout --out reports/heldout
 
