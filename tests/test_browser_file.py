@@ -13,7 +13,7 @@ from planex.documents import read_document
 from serving.app import create_app
 from serving.settings import Settings
 from tests import liveserver
-from tests.test_browser import ARGS, CHROMIUM, OUTPUT
+from tests.test_browser import CHROMIUM, OUTPUT, opened_page
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "documents"
@@ -29,17 +29,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The page served with the default model, so that the seed plan's task table is a real one."""
-    from playwright.sync_api import sync_playwright
-
     app = create_app(Settings(model_path=ROOT / "models" / "default", api_key=None))
-    with liveserver.in_thread(app) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 1000})
-            tab.goto(url + "/")
-            yield tab
-        finally:
-            browser.close()
+    with liveserver.in_thread(app) as url, opened_page(url) as tab:
+        yield tab
 
 
 def _wait_for_status(page: Any, text: str) -> None:
