@@ -26,9 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         nargs="+",
         default=["rules", "crf", "bert", "bert-random-init"],
         help="systems: rules crf bert (the recipe given by the training options) and its ablations "
-        "bert-random-init bert+augment bert+decoys bert-no-augment bert-sqrt-weights bert-unweighted "
+        "bert-random-init bert+augment bert+relayout bert+decoys bert-no-augment bert-sqrt-weights bert-unweighted "
         "bert-no-line-marker bert+weak bert+hints bert-no-hints bert+hint-dropout bert+window256 "
-        "bert+hint-dropout+window256; bert+hint-dropout: rule hints left out of half the training windows, used in "
+        "bert+hint-dropout+window256; bert+relayout: --relayout 2 (training.relayout); "
+        "bert+hint-dropout: rule hints left out of half the training windows, used in "
         "prediction; bert+window256: 256-token windows in training and prediction; "
         "NAME@SETTING runs one in that setting only",
     )

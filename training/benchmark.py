@@ -42,6 +42,8 @@ def systems_for(
         "bert": lambda: BertSystem("bert", cfg, scheme),
         "bert-random-init": lambda: BertSystem("bert-random-init", replace(cfg, init="random"), scheme),
         "bert+augment": lambda: BertSystem("bert+augment", replace(cfg, augment=["width", "markers", "leads"]), scheme),
+        # Two passes of synthetic documents that lay the training records out in other layouts.
+        "bert+relayout": lambda: BertSystem("bert+relayout", replace(cfg, relayout=2), scheme),
         "bert+decoys": lambda: BertSystem("bert+decoys", replace(cfg, hint_decoys=0.5), scheme),
         "bert-no-augment": lambda: BertSystem("bert-no-augment", replace(cfg, augment=[]), scheme),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),

@@ -58,6 +58,14 @@ class TrainConfig:
         metadata={"help": "character that stands for a line break in model input ('' to drop line breaks)"},
     )
     augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
+    relayout: int = field(
+        default=0,
+        metadata={
+            "help": "passes over the training documents' gold task records, each written again as synthetic "
+            "documents of 5-15 records in layouts drawn at random (pipe, space, cell-per-line and flattened tables, "
+            "lead notes, 牵头/配合 brackets, label lines: training.relayout); 0: none"
+        },
+    )
     rule_hints: bool = field(
         default=False,
         metadata={"help": "feed the rule extractor's spans to the model as token type ids (BERT-style models)"},
@@ -130,5 +138,7 @@ class TrainConfig:
             raise ValueError("--hint-scale must be 0 or more")
         if self.rule_hints and self.weak:
             raise ValueError("--rule-hints and --weak cannot be combined: the weak labels are the hints themselves")
+        if self.relayout < 0:
+            raise ValueError("--relayout must be 0 (off) or a number of passes")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("--epochs, --batch-size and --lr must be positive")

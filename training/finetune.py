@@ -62,6 +62,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "dev_documents": [d.id for d in dev_docs],
         "training_args": _jsonable(asdict(cfg)),
         "weak_documents": result.weak_documents,
+        "relayout_documents": result.relayout_documents,
         "metrics": {
             "dev_micro_f1": next((h["dev_micro_f1"] for h in result.history if h["epoch"] == result.best_epoch), None),
             "best_epoch": result.best_epoch,

@@ -26,6 +26,7 @@ from training.batches import make_batches, tag_weights, weak_stage_documents
 from training.config import TrainConfig
 from training.data import IGNORE, EncodingReport, build_dataset
 from training.devscore import dev_f1
+from training.relayout import relayout
 from training.stopping import Deadline, EarlyStopping
 
 
@@ -39,6 +40,7 @@ class FitResult:
     misaligned: int
     weak_documents: int = 0
     single_token_labels: list[str] | None = None
+    relayout_documents: int = 0
 
 
 def set_seed(seed: int) -> None:
@@ -127,7 +129,10 @@ def fit(
     if cfg.line_marker:
         check_marker(tokenizer, cfg.line_marker)
     model = build_model(base, scheme, cfg.init, cfg.rule_hints, cfg.hint_scale).to(device)
+    # Both rewrite the training documents only: dev (and any test split) stays as labelled.
     docs = train_docs + (augment(train_docs, cfg.augment, cfg.seed) if cfg.augment else [])
+    synthetic = relayout(train_docs, cfg.relayout, cfg.seed)
+    docs += synthetic
 
     # Training windows do not overlap: overlap would only repeat tokens. (Inference overlaps them
     # so that every token is predicted with context on both sides.)
@@ -189,5 +194,13 @@ def fit(
     stopping.restore(model)
     model.eval()
     return FitResult(
-        model, tokenizer, history, stopping.best_epoch, deadline.elapsed(), report.misaligned, len(weak_docs), single
+        model,
+        tokenizer,
+        history,
+        stopping.best_epoch,
+        deadline.elapsed(),
+        report.misaligned,
+        len(weak_docs),
+        single,
+        relayout_documents=len(synthetic),
     )

@@ -16,6 +16,12 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
         if weak
         else "none"
     )
+    synthetic = meta.get("relayout_documents", 0)
+    relayout_text = (
+        f"{synthetic} from {args['relayout']} pass(es) over the training records (`training.relayout`)"
+        if synthetic
+        else "none"
+    )
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
     dropout = args.get("hint_dropout", 0)
     shown = f"{dropout:.0%} of training windows without" if dropout else "on every training window"
@@ -40,6 +46,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | labels | {", ".join(scheme.names)} (scheme hash `{scheme.hash}`) |
 | training documents | {len(meta["train_documents"])} |
 | rule-labelled documents (first stage) | {weak_text} |
+| synthetic layouts of the training records | {relayout_text} |
 | dev documents (early stopping) | {len(meta["dev_documents"])}: {_some(meta["dev_documents"])} |
 | best epoch | {m["best_epoch"]} |
 | dev micro-F1 (seqeval strict, characters) | {dev_text} |
