@@ -17,6 +17,7 @@ from training.relayout_records import (
     INDICATOR,
     LEAD,
     LEAD_HEADERS,
+    LEADER_HEADERS,
     RESP_HEADERS,
     TASK,
     TASK_HEADERS,
@@ -26,6 +27,7 @@ from training.relayout_records import (
     Writer,
     helpers,
     listed,
+    person,
 )
 
 CN = "一二三四五六七八九十"
@@ -123,35 +125,45 @@ def inline_notes(w: Writer, records: list[Record], units: list[str], rng: random
 
 
 def inline_lead(w: Writer, records: list[Record], units: list[str], rng: random.Random, p: Punct) -> None:
-    """``（X牵头，Y、Z配合）``, ``（由X牵头，Y参与）`` or ``（X负责）`` closing the item (L2, L5)."""
-    form = rng.choice(("牵头", "由牵头", "负责"))
+    """``（X牵头，Y、Z配合）``, ``（由X牵头，Y参与）``, ``（X、Y分工负责）``, ``（分管副市长负责，X牵头，Y配合）``
+    closing the item, or ``由X牵头，Y配合。`` as a sentence (L2, L5, V3; a post that 负责 is no unit)."""
+    form = rng.choice(("牵头", "由牵头", "负责", "分工负责", "分管", "prose"))
     helper_word = rng.choice(("配合", "参与", "协助"))
+    post = rng.choice(("分管副市长", "分管副区长", "分管副县长"))
 
     def note(r: Record) -> tuple[Cell, bool]:
         if not r.leads:
             return [], False
-        cell: Cell = [(p.lb, None)] + [("由", None)] * (form == "由牵头") + listed(r.leads, LEAD, "、")
-        cell.append(("负责" if form == "负责" else "牵头", None))
-        others = helpers(r, units, rng) if form != "负责" else []
+        cell: Cell = [(p.lb, None)] * (form != "prose")
+        cell += [(post + "负责" + p.comma, None)] * (form == "分管") + [("由", None)] * (form in ("由牵头", "prose"))
+        cell += listed(r.leads, LEAD, "、")
+        cell.append((form if "负责" in form else "牵头", None))
+        others = helpers(r, units, rng) if "负责" not in form else []
         if others:
             cell += [(p.comma, None), *listed(others, None, "、"), (helper_word, None)]
-        return [*cell, (p.rb, None)], False
+        return [*cell, ("。" if form == "prose" else p.rb, None)], False
 
     _items(w, records, rng, p, note, next_line=0.2)
 
 
 def label_lines(w: Writer, records: list[Record], units: list[str], rng: random.Random, p: Punct) -> None:
-    """``牵头单位：X`` / ``责任单位：H`` / ``完成时限：D`` lines after each item, or run on (m00027, p00056)."""
-    lead_mode = rng.random() < 0.5
+    """``牵头单位：X`` / ``责任单位：H`` / ``完成时限：D`` lines after each item, or run on, at times after a
+    person's line (m00027 ``牵头负责领导：…``, m00004, p00056), or ``部门分工：X牵头，Y配合`` lines (m00025)."""
+    mode = rng.choice(("lead", "resp", "division"))
     lead_word, resp_word, date_word = rng.choice(LEAD_HEADERS), rng.choice(RESP_HEADERS), rng.choice(DEADLINE_HEADERS)
-    helper_word = rng.choice(("责任单位", "配合单位", "协办单位"))
+    helper_word = rng.choice(("责任单位", "配合单位", "协办单位", "协同责任单位"))
+    leader_word = rng.choice(LEADER_HEADERS) if mode == "division" or rng.random() < 0.35 else ""
     run_on, date_line = rng.random() < 0.3, rng.random() < 0.6
 
     def note(r: Record) -> tuple[Cell, bool]:
-        lines: list[Cell] = []
-        if r.leads and lead_mode:
+        lines: list[Cell] = [[(leader_word + p.colon + person(rng), None)]] if leader_word and r.leads else []
+        others = helpers(r, units, rng) if mode != "resp" else []
+        if r.leads and mode == "division":  # C2: the person is no lead, the units 牵头 are
+            division = [("部门分工" + p.colon, None), *listed(r.leads, LEAD, "、"), ("牵头", None)]
+            lines.append(division + ([(p.comma, None), *listed(others, None, "、"), ("配合", None)] if others else []))
+        elif r.leads and mode == "lead":
             lines.append([(lead_word + p.colon, None), *listed(r.leads, LEAD, "、")])
-            if others := helpers(r, units, rng):
+            if others:
                 lines.append([(helper_word + p.colon, None), *listed(others, None, "、")])
         elif r.leads:  # L4: only 责任单位, so they lead
             lines.append([(resp_word + p.colon, None), *listed(r.leads, LEAD, "、")])

@@ -15,10 +15,15 @@ from planex.normalise import normalise
 
 TASK, DEADLINE, LEAD, INDICATOR = "TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR"
 TASK_HEADERS = ("重点任务", "主要任务", "工作任务", "具体措施")
-LEAD_HEADERS = ("牵头单位", "牵头部门")
+LEAD_HEADERS = ("牵头单位", "牵头部门", "牵头责任单位")
 RESP_HEADERS = ("责任单位", "责任部门")
 DEADLINE_HEADERS = ("完成时限", "完成时间", "时间节点")
 TARGET_HEADERS = ("工作目标", "预期目标", "目标要求")
+LEADER_HEADERS = ("分管领导", "责任领导", "牵头领导", "牵头负责领导")
+# Persons heading the work (C2: a person is never a LEAD_UNIT), made up from common names and posts.
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙"
+GIVEN = ("伟", "芳", "强", "敏", "军", "洁", "建华", "志刚")
+POSTS = ("副市长", "副局长", "局长", "主任", "")
 
 # A few of each per record keep a row readable (one gold task has twelve targets).
 MAX_DEADLINES, MAX_LEADS, MAX_INDICATORS = 3, 8, 4
@@ -140,3 +145,7 @@ def helpers(record: Record, units: list[str], rng: random.Random) -> list[str]:
     """Up to three other lead units of the document, for a 配合 / 责任单位 slot beside the named lead."""
     others = [u for u in units if u not in record.leads]
     return rng.sample(others, min(len(others), rng.randint(0, 3))) if record.leads else []
+
+
+def person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(POSTS)

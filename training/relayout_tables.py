@@ -3,7 +3,8 @@
 The task cell is the TASK (T16), each unit of the lead cell its own LEAD_UNIT (L1); a 责任单位 column
 counts as the lead only when no 牵头 column stands beside it (L2, L4), 配合/参与/协办 columns never
 count; a 完成时限 cell's date is a DEADLINE as written (P1) while ``长期坚持`` / ``持续推进`` are not
-(D6, V2); every cell of a row links to the row's task (K10).
+(D6, V2); persons in a 责任领导 column are never leads (C2); every cell of a row links to the row's
+task (K10).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from training.relayout_records import (
     INDICATOR,
     LEAD,
     LEAD_HEADERS,
+    LEADER_HEADERS,
     RESP_HEADERS,
     TARGET_HEADERS,
     TASK,
@@ -26,6 +28,7 @@ from training.relayout_records import (
     Writer,
     helpers,
     listed,
+    person,
 )
 
 NOT_DEADLINES = ("长期坚持", "持续推进", "长期推进")  # D6: open-ended wording, no time
@@ -40,12 +43,14 @@ def table(records: list[Record], units: list[str], rng: random.Random, p: Punct)
     columns = ["序号"] * (rng.random() < 0.85) + [rng.choice(TASK_HEADERS)]
     if any(r.indicators for r in records):
         columns.append(rng.choice(TARGET_HEADERS))
-    units_block = [unit_header] + [helper_header] * with_helpers
+    leader_header = rng.choice(LEADER_HEADERS) if rng.random() < 0.25 else ""  # u00003's 责任领导 column
+    units_block = [leader_header] * bool(leader_header) + [unit_header] + [helper_header] * with_helpers
     dates = [rng.choice(DEADLINE_HEADERS)] * (any(r.deadlines for r in records) or rng.random() < 0.3)
     columns += units_block + dates if rng.random() < 0.7 else dates + units_block
     columns += ["备注"] * (rng.random() < 0.15)
     full_stop = rng.random() < 0.3  # u00003 closes its task cells with 。
     sep = "、" if rng.random() < 0.8 else p.comma
+    done = rng.random() < 0.25  # ``2024年6月底前完成`` in the cell: 完成 stays outside the span (D1)
     rows = []
     for n, r in enumerate(records, 1):
         cells: dict[str, Cell] = {
@@ -54,11 +59,17 @@ def table(records: list[Record], units: list[str], rng: random.Random, p: Punct)
             "target": listed(r.indicators, INDICATOR, p.comma),
             "unit": listed(r.leads, LEAD, sep),
             "helper": listed(helpers(r, units, rng), None, sep),
-            "date": listed(r.deadlines, DEADLINE, sep)
+            "date": listed(r.deadlines, DEADLINE, sep) + [("完成", None)] * (done and bool(r.deadlines))
             or ([(rng.choice(NOT_DEADLINES), None)] if rng.random() < 0.5 else []),
+            "leader": [(person(rng), None)] if r.leads or r.deadlines else [],
             "备注": [],
         }
-        kind = {unit_header: "unit", helper_header: "helper", **dict.fromkeys(TASK_HEADERS, "task")}
+        kind = {
+            leader_header: "leader",
+            unit_header: "unit",
+            helper_header: "helper",
+            **dict.fromkeys(TASK_HEADERS, "task"),
+        }
         kind |= dict.fromkeys(TARGET_HEADERS, "target") | dict.fromkeys(DEADLINE_HEADERS, "date")
         rows.append([cells[kind.get(c, c)] for c in columns])
     return columns, rows
