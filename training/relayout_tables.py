@@ -34,13 +34,15 @@ from training.relayout_records import (
 NOT_DEADLINES = ("长期坚持", "持续推进", "长期推进")  # D6: open-ended wording, no time
 
 
-def table(records: list[Record], units: list[str], rng: random.Random, p: Punct) -> tuple[list[str], list[list[Cell]]]:
+def table(
+    records: list[Record], units: list[str], rng: random.Random, p: Punct, numbered: float = 0.85
+) -> tuple[list[str], list[list[Cell]]]:
     """A task table's header and rows; which unit column is the lead decides what is labelled (L2, L4)."""
     lead_mode = rng.random() < 0.5
     unit_header = rng.choice(LEAD_HEADERS if lead_mode else RESP_HEADERS)
     helper_header = rng.choice(("责任单位", "配合单位", "参与单位") if lead_mode else ("配合单位", "协办单位"))
     with_helpers = rng.random() < 0.5
-    columns = ["序号"] * (rng.random() < 0.85) + [rng.choice(TASK_HEADERS)]
+    columns = ["序号"] * (rng.random() < numbered) + [rng.choice(TASK_HEADERS)]
     if any(r.indicators for r in records):
         columns.append(rng.choice(TARGET_HEADERS))
     leader_header = rng.choice(LEADER_HEADERS) if rng.random() < 0.25 else ""  # u00003's 责任领导 column
@@ -123,8 +125,11 @@ def space_table(w: Writer, records: list[Record], units: list[str], rng: random.
 
 
 def flattened_table(w: Writer, records: list[Record], units: list[str], rng: random.Random, p: Punct) -> None:
-    """Rows with their separators lost: a number runs into its task, a unit into the next cell (m00005)."""
-    header, rows = table(records, units, rng, p)
+    """Rows with their separators lost: a number runs into its task, a unit into the next cell (m00005).
+
+    Always numbered: without the 序号 cell two tasks of bare rows would run into one.
+    """
+    header, rows = table(records, units, rng, p, numbered=1.0)
     one_line = rng.random() < 0.5
     w.put("".join(header) + ("" if one_line else "\n"))
     for cells in rows:
