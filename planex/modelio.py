@@ -144,7 +144,7 @@ def _check_rule_hints(path: Path, spec: ModelSpec, model: PreTrainedModel) -> No
     trained_with = spec.rules_fingerprint
     if trained_with and trained_with != RULES_FINGERPRINT:
         warnings.warn(
-            f"model folder {path}: trained with other rules (planex/rules.py {trained_with}, now "
+            f"model folder {path}: trained with other rules (rule code fingerprint {trained_with}, now "
             f"{RULES_FINGERPRINT}); its rule hints may mislead it, retrain it with these rules",
             stacklevel=3,
         )

@@ -178,14 +178,34 @@ def test_hint_dropout_hides_hints_from_that_share_of_windows() -> None:
 
 
 def test_rules_fingerprint_ignores_comments_and_docstrings_but_not_code() -> None:
-    from planex import markers, rules
-    from planex.hints import code_fingerprint
+    from planex.hints import RULE_MODULES, code_fingerprint
 
-    source = Path(rules.__file__).read_text(encoding="utf-8")
-    table = Path(markers.__file__).read_text(encoding="utf-8")  # the marker table is rule code too
-    assert code_fingerprint(source, table) == RULES_FINGERPRINT
+    source, *others = (Path(str(m.__file__)).read_text(encoding="utf-8") for m in RULE_MODULES)
+    assert code_fingerprint(source, *others) == RULES_FINGERPRINT
     reworded = source.replace('"""A rule-based extractor', '"""A rule extractor, reworded', 1)
     commented = source.replace("\ndef extract(", "\n# a new comment\n\n\ndef extract(", 1)
     assert reworded != source and commented != source
-    assert code_fingerprint(reworded, table) == code_fingerprint(commented, table) == RULES_FINGERPRINT
-    assert code_fingerprint(source.replace("_MAX_LEFT = 40", "_MAX_LEFT = 41", 1), table) != RULES_FINGERPRINT
+    assert code_fingerprint(reworded, *others) == code_fingerprint(commented, *others) == RULES_FINGERPRINT
+    changed = source.replace("_PRINCIPLES = {", '_PRINCIPLES = {"总体原则", ', 1)
+    assert changed != source and code_fingerprint(changed, *others) != RULES_FINGERPRINT
+
+
+def test_rules_fingerprint_covers_every_planex_module_the_rules_read() -> None:
+    import ast
+
+    from planex.hints import RULE_MODULES, code_fingerprint
+
+    sources = [Path(str(m.__file__)).read_text(encoding="utf-8") for m in RULE_MODULES]
+    imported = set()
+    for node in (n for source in sources for n in ast.walk(ast.parse(source))):
+        if isinstance(node, ast.ImportFrom) and node.module == "planex":
+            imported |= {f"planex.{a.name}" for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("planex."):
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names if a.name.startswith("planex")}
+    # Span is the rules' output type, not a rule: changing it cannot change which spans they find.
+    assert imported - {"planex.document"} == {m.__name__ for m in RULE_MODULES} - {"planex.rules"}
+    indicators = sources[1].replace("_MAX_LEFT = 40", "_MAX_LEFT = 41", 1)
+    assert indicators != sources[1]
+    assert code_fingerprint(sources[0], indicators, *sources[2:]) != RULES_FINGERPRINT
