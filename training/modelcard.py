@@ -23,6 +23,19 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
         else "none"
     )
     dev_text = f"{dev:.3f}" if isinstance(dev, float) and dev == dev else "n/a (no dev documents)"
+    dev_docs = meta["dev_documents"]
+    if dev_docs:
+        dev_docs_text, epoch_text = f"{len(dev_docs)}: {_some(dev_docs)}", str(m["best_epoch"])
+        closing = "The dev score comes from a handful of held-out documents and is noisy; see"
+    else:
+        # Without dev documents nothing is chosen: every epoch runs and the last is kept (training.stopping).
+        epochs = m["best_epoch"]
+        cut = ", the last cut short by --max-minutes" if any(h.get("stopped") for h in m.get("history", [])) else ""
+        dev_docs_text = (
+            f"none (trained on all documents for {epochs} epoch{'s' if epochs != 1 else ''}{cut}, no early stopping)"
+        )
+        epoch_text = f"{m['best_epoch']} (the last: no dev documents to choose by)"
+        closing = "No documents were held out for a dev score; see"
     dropout = args.get("hint_dropout", 0)
     shown = f"{dropout:.0%} of training windows without" if dropout else "on every training window"
     if decoys := args.get("hint_decoys", 0):
@@ -47,8 +60,8 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | training documents | {len(meta["train_documents"])} |
 | rule-labelled documents (first stage) | {weak_text} |
 | synthetic layouts of the training records | {relayout_text} |
-| dev documents (early stopping) | {len(meta["dev_documents"])}: {_some(meta["dev_documents"])} |
-| best epoch | {m["best_epoch"]} |
+| dev documents (early stopping) | {dev_docs_text} |
+| best epoch | {epoch_text} |
 | dev micro-F1 (seqeval strict, characters) | {dev_text} |
 | training time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} |
 | window | {meta["max_length"]} tokens, stride {meta["stride"]} |
@@ -56,7 +69,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | rule hints | {hints_text} |
 | decoding | constrained Viterbi over IOB2; {lone_text} |
 
-The dev score comes from a handful of held-out documents and is noisy; see
+{closing}
 `reports/benchmark.md` for cross-validated figures. Load with
 `planex.modelio.load_model("<this folder>")` or serve with `planex serve --model <this folder>`.
 """
