@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planex.document import Span
+from planex.viterbi import best_paths
 
 Offsets = Sequence[tuple[int, int]]
 
@@ -106,12 +107,13 @@ def tags_to_spans(
                 ScoredSpan(offsets[first][0], offsets[last][1], open_label, float(np.mean(vals)) if vals else 1.0)
             )
 
-    for i, tag in enumerate(tags):
-        prefix, _, label = (tag or "O").partition("-")
-        if tag is None or prefix == "O":
+    parts = {tag: (tag or "O").partition("-") for tag in set(tags)}
+    # Only tokens inside spans are visited (most are O); a gap since the last one ends the open span.
+    for i in [i for i, tag in enumerate(tags) if parts[tag][0] != "O"]:
+        prefix, _, label = parts[tags[i]]
+        if open_label is not None and i != last + 1:
             close()
             open_label = None
-            continue
         if prefix == "B" or label != open_label:
             close()
             open_label, first, vals = label, i, []
@@ -189,7 +191,9 @@ def merge_windows(window_probs: Sequence[np.ndarray], spans: Sequence[tuple[int,
     return out
 
 
-def viterbi_tags(probs: np.ndarray, tags: Sequence[str], single: Collection[str] | None = None) -> list[str]:
+def viterbi_tags(
+    probs: np.ndarray, tags: Sequence[str], single: Collection[str] | None = None, breaks: Sequence[int] = ()
+) -> list[str]:
     """Return the most probable *well-formed* IOB2 tag sequence for per-token probabilities.
 
     Token-wise argmax can produce ``O I-X`` or ``B-X I-Y``; decoding those leniently splits one
@@ -213,6 +217,13 @@ def viterbi_tags(probs: np.ndarray, tags: Sequence[str], single: Collection[str]
 
     >>> viterbi_tags(np.array([[0.3, 0.7, 0.0], [0.9, 0.0, 0.1]]), tags, single=())
     ['O', 'O']
+
+    ``breaks`` are tokens tagged ``O`` whatever their probabilities (line breaks): no path crosses them,
+    so the stretches between them are decoded side by side (:func:`planex.viterbi.best_paths`), each
+    as its own sequence, which is the best path with those tokens pinned to ``O``.
+
+    >>> viterbi_tags(np.array([[0.2, 0.8, 0.0], [0.1, 0.0, 0.9], [0.2, 0.7, 0.1]]), tags, breaks=[1])
+    ['B-X', 'O', 'B-X']
     """
     n, t = probs.shape
     if n == 0:
@@ -230,14 +241,14 @@ def viterbi_tags(probs: np.ndarray, tags: Sequence[str], single: Collection[str]
         if lone[j]:
             allowed[j, :] = [nxt == f"I-{tag[2:]}" for nxt in tags]
     trans = np.where(allowed, 0.0, -np.inf)
-    score = np.where([not tag.startswith("I-") for tag in tags], logp[0], -np.inf)
-    back = np.zeros((n, t), dtype=np.int64)
-    for i in range(1, n):
-        cand = score[:, None] + trans
-        back[i] = cand.argmax(0)
-        score = cand.max(0) + logp[i]
-    score = np.where(lone, -np.inf, score)  # nor may the text end on one
-    path = [int(score.argmax())]
-    for i in range(n - 1, 0, -1):
-        path.append(int(back[i, path[-1]]))
-    return [tags[k] for k in reversed(path)]
+    start = np.where([tag.startswith("I-") for tag in tags], -np.inf, 0.0)
+    end = np.where(lone, -np.inf, 0.0)  # nor may the text end on one
+    # A break is O, which may follow any tag but a lone B-X and be followed by any tag but I-X: the
+    # stretches between breaks start and end as a text does.
+    cuts = sorted({b for b in breaks if 0 <= b < n})
+    bounds = list(zip([0, *(c + 1 for c in cuts)], [*cuts, n], strict=True))
+    paths = best_paths([logp[a:b] for a, b in bounds], trans, start, end)
+    out = ["O"] * n
+    for (a, _), path in zip(bounds, paths, strict=True):
+        out[a : a + len(path)] = [tags[k] for k in path]
+    return out

@@ -165,14 +165,16 @@ class Extractor:
         """Spans of one normalised text from its tokens' probabilities (constrained Viterbi)."""
         if not offsets:
             return []
+        breaks: list[int] = []
         if self.line_marker:
             # A line break is never part of a span (training labels it O); pinning it to O also stops a
-            # span from running across lines in the constrained decoding below.
+            # span from running across lines, so the decoder runs a text's lines side by side.
             breaks = [i for i, (a, _) in enumerate(offsets) if text[a] == "\n"]
             probs[breaks] = 0.0
             probs[breaks, self.tags.index("O")] = 1.0
-        tags = viterbi_tags(probs, self.tags, self.single_token_labels)
-        chosen = probs[np.arange(len(tags)), [self.tags.index(t) for t in tags]]
+        tags = viterbi_tags(probs, self.tags, self.single_token_labels, breaks)
+        index = {t: k for k, t in enumerate(self.tags)}
+        chosen = probs[np.arange(len(tags)), [index[t] for t in tags]]
         return tags_to_spans(tags, offsets, chosen.tolist())
 
     def predict_normalised(self, texts: list[str]) -> list[list[ScoredSpan]]:

@@ -134,3 +134,57 @@ def test_codec_viterbi_drops_one_token_spans_of_labels_never_seen_so() -> None:
     for cur, nxt in zip(path, [*path[1:], "O"], strict=True):
         if cur == "B-A":
             assert nxt == "I-A"
+
+
+def _brute_force_best(logp: np.ndarray, tags: list[str], single: set[str] | None, breaks: set[int]) -> list[str]:
+    """The best well-formed path by trying every tag sequence (tiny inputs only)."""
+    import itertools
+
+    best: tuple[float, list[str]] = (-np.inf, [])
+    for path in itertools.product(range(len(tags)), repeat=len(logp)):
+        seq = [tags[k] for k in path]
+        if any(seq[i] != "O" for i in breaks):
+            continue
+        ok = True
+        for prev, cur in zip(["O", *seq], [*seq, "O"], strict=True):
+            if cur.startswith("I-") and prev not in ("B-" + cur[2:], cur):
+                ok = False
+            if cur.startswith("B-") and prev in (cur, "I-" + cur[2:]):
+                ok = False
+            if single is not None and prev.startswith("B-") and prev[2:] not in single and cur != "I-" + prev[2:]:
+                ok = False
+        score = float(sum(logp[i, k] for i, k in enumerate(path)))
+        if ok and score > best[0]:
+            best = (score, seq)
+    return best[1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_codec_viterbi_with_breaks_is_the_best_path_with_breaks_pinned_to_o(seed: int) -> None:
+    from planex.codec import viterbi_tags
+
+    rng = np.random.default_rng(seed)
+    tags = ["O", "B-A", "I-A", "B-B", "I-B"]
+    n = int(rng.integers(1, 8))
+    probs = rng.dirichlet(np.ones(5) * 0.5, size=n)
+    breaks = {int(b) for b in rng.integers(0, n, size=int(rng.integers(0, 3)))}
+    single = None if seed % 2 else {"B"}
+    expected = _brute_force_best(np.log(np.clip(probs, 1e-12, 1.0)), tags, single, breaks)
+    assert viterbi_tags(probs, tags, single, sorted(breaks)) == expected
+
+
+def test_codec_viterbi_lines_side_by_side_equal_one_run_per_line() -> None:
+    from planex.codec import viterbi_tags
+
+    rng = np.random.default_rng(7)
+    tags = ["O", "B-A", "I-A", "B-B", "I-B"]
+    probs = rng.dirichlet(np.ones(5) * 0.3, size=900)
+    breaks = sorted({int(b) for b in rng.integers(0, 900, size=40)} | {0, 899})
+    together = viterbi_tags(probs, tags, {"B"}, breaks)
+    bounds = zip([0, *(b + 1 for b in breaks)], [*breaks, 900], strict=True)
+    one_by_one = ["O"] * 900
+    for a, b in bounds:
+        one_by_one[a:b] = viterbi_tags(probs[a:b], tags, {"B"})
+    assert together == one_by_one
+    assert all(together[b] == "O" for b in breaks)
+    assert any(t != "O" for t in together)
