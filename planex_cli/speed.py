@@ -12,6 +12,7 @@ HELP = "time extraction against the HF pipeline and the bare forward pass; write
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from planex.modelspec import DEFAULT_BATCH_SIZE
     from planex.sources import DEFAULT_CORPUS
 
     p.description = (
@@ -24,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repeats", type=int, help="interleaved rounds (default 3; 2 with --quick)")
     p.add_argument("--precision", choices=("fp32", "int8"), default="int8", help="planex's precision")
     p.add_argument("--threads", type=int, default=1, help="torch threads for planex (the sweep tries the other)")
-    p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass for planex")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="windows per forward pass for planex")
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL for long texts (optional)")
     p.add_argument("--no-sweep", action="store_true", help="time only planex, the pipeline and the bare forward")
     p.add_argument("--reports", type=Path, default=Path("reports"), help="folder for speed.json and speed.md")

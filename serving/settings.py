@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from planex import paths
+from planex.modelspec import DEFAULT_BATCH_SIZE
 from planex.scheme import DEFAULT_SCHEME
 
 
@@ -67,7 +68,7 @@ class Settings(BaseSettings):
     window_tokens: int = Field(
         default=256, ge=8, le=512, description="tokens per window (capped by the model's max_length)"
     )
-    batch_size: int = Field(default=16, ge=1, description="windows per forward pass")
+    batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1, description="windows per forward pass")
     log_level: str = Field(default="info", description="debug, info, warning or error")
 
     def is_loopback(self) -> bool:

@@ -42,7 +42,7 @@ def test_modelspec_committed_default_model_loads_with_its_windows() -> None:
     # Written before the spec existed (its planex.json says stride 96, which no reader ever used).
     spec = read_spec(ROOT / "models" / "default")
     assert (spec.max_length, spec.line_marker, spec.single_token_labels) == (128, "§", ())
-    assert window_config(spec) == WindowConfig(max_tokens=128, stride=94, batch_size=16)
+    assert window_config(spec) == WindowConfig(max_tokens=128, stride=94, batch_size=8)
 
 
 def test_modelspec_old_folder_without_fields_gets_the_served_defaults(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ import torch
 from planex import paths
 from planex.inference import Entity, Extractor
 from planex.modelio import LoadedModel, load_model
-from planex.modelspec import WindowConfig, window_config, window_stride
+from planex.modelspec import DEFAULT_BATCH_SIZE, WindowConfig, window_config, window_stride
 from planex.normalise import normalise
 from planex.precision import with_precision
 from planex.sources import DEFAULT_CORPUS
@@ -46,7 +46,7 @@ class SpeedConfig:
     repeats: int = 3
     precision: str = "int8"
     threads: int = 1
-    batch_size: int = 16
+    batch_size: int = DEFAULT_BATCH_SIZE
     corpus: Path = DEFAULT_CORPUS
     long_texts: int = 10  # the longest corpus texts join the seeds
     sweep: bool = True
@@ -101,7 +101,7 @@ def variants(cfg: SpeedConfig, max_window: int) -> list[Variant]:
     if not cfg.quick:  # two torch threads on two busy cores can take three times as long: the full run only
         out += [replace(base, name=f"planex threads={t}", threads=t) for t in sorted({1, 2} - {cfg.threads})]
     out += [replace(base, name="planex forward_threads=2", threads=1, forward_threads=2)]
-    batches = [1] if cfg.quick else [1, 4, 32, 64]
+    batches = [1, 16] if cfg.quick else [1, 4, 8, 16, 32]
     out += [replace(base, name=f"planex batch={b}", batch_size=b) for b in batches if b != cfg.batch_size]
     windows = [64] if cfg.quick else [32, 64]
     out += [replace(base, name=f"planex window={w}", window=w) for w in windows if w < max_window]
