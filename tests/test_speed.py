@@ -70,9 +70,12 @@ def test_speed_json_reports_ratios_and_falls_back_to_seeds(
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)  # stdout holds one JSON object and nothing else
     assert report["ratio_vs_hf_pipeline"] > 0 and report["ratio_vs_bare_forward"] > 0
+    assert report["ratio_vs_hf_pipeline_cpu"] > 0 and report["ratio_vs_bare_forward_cpu"] > 0
+    assert all(len(v["cpu_seconds"]) == 1 and v["cpu_seconds_median"] > 0 for v in report["results"].values())
     assert "absent: seeds only" in report["note"]
     assert {"planex", "hf_pipeline", "bare_forward", "planex fp32"} <= set(report["results"])
     assert set(report["results"]["planex"]["stages_median_s"]) >= {"normalise", "forward", "decode", "task table"}
     assert report["machine"]["cores"] and report["load_average"]["before"]
     assert json.loads((tmp_path / "speed.json").read_text(encoding="utf-8")) == report
-    assert "planex ÷ HF pipeline" in (tmp_path / "speed.md").read_text(encoding="utf-8")
+    md = (tmp_path / "speed.md").read_text(encoding="utf-8")
+    assert "planex ÷ HF pipeline" in md and "In CPU time" in md and "| CPU s (median) |" in md

@@ -3,7 +3,9 @@
 Every variant reads the same documents; the repeats are interleaved (each round runs every
 variant once), so a machine that slows down for a while slows all of them alike, and the
 ratios of one run stay comparable even where the absolute times do not. Each variant reports
-the minimum and the median of its times.
+the minimum and the median of its times, and the median of the CPU time its process used (every
+thread): on a shared machine the clock also counts the time other jobs held the cores, CPU time
+does not, so there the ratios in CPU time are the steadier ones.
 
 - ``planex``: the whole path a request takes: normalise → windows → model → decode → raw
   offsets → task table.
@@ -68,6 +70,7 @@ class Variant:
 @dataclass
 class Timing:
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     stages: dict[str, list[float]] = field(default_factory=dict)
 
 
@@ -222,13 +225,16 @@ def measure(cfg: SpeedConfig, log: Callable[[str], None] = print) -> dict[str, A
         runner.run(v, warm=True)
     for rep in range(cfg.repeats):
         for v in todo if rep % 2 == 0 else todo[::-1]:
+            cpu = time.process_time()
             seconds, stages = runner.run(v)
+            timings[v.name].cpu_seconds.append(time.process_time() - cpu)
             timings[v.name].seconds.append(seconds)
             for stage, s in stages.items():
                 timings[v.name].stages.setdefault(stage, []).append(s)
         log(f"round {rep + 1}/{cfg.repeats} done ({time.perf_counter() - started:.0f} s)")
     results = {v.name: _summary(v, timings[v.name], chars) for v in todo}
     planex, pipe, bare = (results[k]["chars_per_s_median"] for k in ("planex", "hf_pipeline", "bare_forward"))
+    cpu = {k: results[k]["cpu_seconds_median"] for k in ("planex", "hf_pipeline", "bare_forward")}
     return {
         "documents": [{"id": i, "characters": len(raw)} for i, raw in docs],
         "characters": chars,
@@ -240,6 +246,8 @@ def measure(cfg: SpeedConfig, log: Callable[[str], None] = print) -> dict[str, A
         "seconds_total": round(time.perf_counter() - started, 1),
         "ratio_vs_hf_pipeline": round(planex / pipe, 3),
         "ratio_vs_bare_forward": round(planex / bare, 3),
+        "ratio_vs_hf_pipeline_cpu": _per(cpu["hf_pipeline"], cpu["planex"]),
+        "ratio_vs_bare_forward_cpu": _per(cpu["bare_forward"], cpu["planex"]),
         "ratio_vs_bare_forward_fp32": _ratio(results, "planex", "bare_forward fp32"),
         "span_agreement": _agreement(runner.entities, "planex", f"planex {_other(cfg.precision)}"),
         "results": results,
@@ -261,6 +269,11 @@ def _agreement(outputs: dict[str, list[list[Entity]]], a: str, b: str) -> float 
     return round(both / either, 4) if either else 1.0
 
 
+def _per(a: float, b: float) -> float | None:
+    """``a / b``, or None where ``b`` is 0 (a clock too coarse for a tiny run)."""
+    return round(a / b, 3) if b else None
+
+
 def _ratio(results: dict[str, Any], a: str, b: str) -> float | None:
     if a not in results or b not in results:
         return None
@@ -268,7 +281,7 @@ def _ratio(results: dict[str, Any], a: str, b: str) -> float | None:
 
 
 def _summary(v: Variant, t: Timing, chars: int) -> dict[str, Any]:
-    best, median = min(t.seconds), statistics.median(t.seconds)
+    best, median, cpu = min(t.seconds), statistics.median(t.seconds), statistics.median(t.cpu_seconds)
     return {
         "kind": v.kind,
         "precision": v.precision,
@@ -281,5 +294,7 @@ def _summary(v: Variant, t: Timing, chars: int) -> dict[str, Any]:
         "seconds_median": round(median, 3),
         "chars_per_s_best": round(chars / best),
         "chars_per_s_median": round(chars / median),
+        "cpu_seconds": [round(s, 3) for s in t.cpu_seconds],
+        "cpu_seconds_median": round(cpu, 3),
         "stages_median_s": {k: round(statistics.median(v), 4) for k, v in t.stages.items()},
     }

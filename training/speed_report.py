@@ -52,6 +52,13 @@ def render_markdown(r: dict[str, Any]) -> str:
         + f". Targets: {TARGETS}.",
         "",
     ]
+    if r.get("ratio_vs_hf_pipeline_cpu") and r.get("ratio_vs_bare_forward_cpu"):
+        lines += [
+            f"In CPU time (the process's, every thread; what other jobs on the cores do not inflate): planex ÷ HF "
+            f"pipeline {r['ratio_vs_hf_pipeline_cpu']:.2f}×, "
+            f"planex ÷ bare forward {r['ratio_vs_bare_forward_cpu']:.2f}×.",
+            "",
+        ]
     if r.get("span_agreement") is not None:
         lines += [
             f"Spans (label and raw offsets) that `planex` and the other precision both predict, of all spans either "
@@ -60,14 +67,15 @@ def render_markdown(r: dict[str, Any]) -> str:
         ]
     lines += [
         "| variant | precision | torch threads | forward threads | batch | window | chars/s (median) | "
-        "chars/s (best) | s (median) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "chars/s (best) | s (median) | CPU s (median) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, v in r["results"].items():
         lines.append(
             f"| {name} | {v['precision']} | {v['threads']} | {v['forward_threads']} | {v['batch_size']} | "
             f"{v['window']} | "
-            f"{v['chars_per_s_median']:,} | {v['chars_per_s_best']:,} | {v['seconds_median']:.2f} |"
+            f"{v['chars_per_s_median']:,} | {v['chars_per_s_best']:,} | {v['seconds_median']:.2f} | "
+            f"{_cpu(v)} |"
         )
     stages = r["results"]["planex"]["stages_median_s"]
     total = sum(stages.values()) or 1.0
@@ -78,10 +86,15 @@ def render_markdown(r: dict[str, Any]) -> str:
         '`hf_pipeline` is `pipeline("token-classification", aggregation_strategy="simple", stride=…)` on the '
         "fp32 model folder, given the model's window length and planex's overlap, one text per call (its default "
         "batch size). `bare_forward` replays planex's own batches of windows through the model and nothing else. "
-        "`forward threads` > 1 runs the batches on a thread pool, as `planex serve` does (PLANEX_FORWARD_THREADS).",
+        "`forward threads` > 1 runs the batches on a thread pool, as `planex serve` does (PLANEX_FORWARD_THREADS); "
+        "its CPU seconds add up both threads.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _cpu(v: dict[str, Any]) -> str:
+    return f"{v['cpu_seconds_median']:.2f}" if "cpu_seconds_median" in v else "–"  # reports from before the column
 
 
 def _load(values: list[float]) -> str:
