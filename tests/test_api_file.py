@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -184,8 +185,14 @@ def test_file_real_model_finds_the_seed_tasks_in_the_pdf() -> None:
         seed = c.post("/v1/extract", json={"text": SEED.read_text(encoding="utf-8")}).json()
         doc = upload(c, "seed_003.pdf").json()
     titles = [re.sub(r"\s", "", t["title"]["text"]) for t in doc["tasks"]]
-    assert titles == [re.sub(r"\s", "", t["title"]["text"]) for t in seed["tasks"]]
-    assert sum(bool(t["lead_units"]) for t in doc["tasks"]) == sum(bool(t["lead_units"]) for t in seed["tasks"]) > 20
-    assert sum(bool(t["deadlines"]) for t in doc["tasks"]) == sum(bool(t["deadlines"]) for t in seed["tasks"]) > 20
+    expected = [re.sub(r"\s", "", t["title"]["text"]) for t in seed["tasks"]]
+    # The PDF's page headers shift the 128-token windows against the plain text's, and int8 results depend a
+    # little on batch company (serving/README.md), so a span the model scores near 0.5 may flip (the
+    # 461-document default adds a TASK `规模化` in `IPV6规模化部署` on the PDF, score 0.57): the table must
+    # match row for row up to one such flip (ratio 0.98: one title more or less among 44), not bit for bit.
+    assert len(expected) > 40 and difflib.SequenceMatcher(a=expected, b=titles).ratio() >= 0.98
+    for kind in ("lead_units", "deadlines"):
+        rows, seed_rows = (sum(bool(t[kind]) for t in d["tasks"]) for d in (doc, seed))
+        assert seed_rows > 20 and abs(rows - seed_rows) <= 1
     for span in spans(doc):
         assert doc["text"][span["start"] : span["end"]] == span["text"]
