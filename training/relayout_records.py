@@ -9,9 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from planex.document import Document, Span
+from planex.formats.rawtext import to_normalised
 from planex.labelfile import span_problems
 from planex.links import Link, link_problems
-from planex.normalise import normalise
 
 TASK, DEADLINE, LEAD, INDICATOR = "TASK", "DEADLINE", "LEAD_UNIT", "INDICATOR"
 TASK_HEADERS = ("重点任务", "主要任务", "工作任务", "具体措施")
@@ -95,27 +95,25 @@ class Writer:
 
     def put_list(self, items: tuple[str, ...] | list[str], label: str | None, sep: str = "、") -> None:
         """Write ``items`` joined by ``sep``, each its own span (a separator is never inside one)."""
-        for i, item in enumerate(items):
-            if i:
-                self.put(sep)
-            self.put(item, label)
+        for text, piece_label in listed(items, label, sep):
+            self.put(text, piece_label)
 
     def document(self, doc_id: str, source: str, meta: dict[str, object]) -> Document | None:
-        """Normalise the raw text and move the spans and links onto it; None if any would not pass the checks."""
+        """Normalise the raw text and move the spans and links onto it; None if any would not pass the checks.
+
+        A span whose text the normaliser changed (or emptied) is a failure too: the records are gold text
+        already normalised, so a change means the layout joined or split it.
+        """
         raw = "".join(self.parts)
-        norm = normalise(raw)
-        moved: dict[tuple[int, int], tuple[int, int]] = {}
-        spans = []
-        for s in self.spans:
-            to = norm.from_raw(s.start, s.end)
-            if to is None or norm.text[to[0] : to[1]] != raw[s.start : s.end]:
-                return None
-            moved[(s.start, s.end)] = to
-            spans.append(Span(to[0], to[1], s.label))
-        links = [Link(moved[k.task], moved[k.span]) for k in self.links]
-        if span_problems(norm.text, spans, None, doc_id) or link_problems(norm.text, spans, links, doc_id):
+        doc, problems = to_normalised(Document(doc_id, raw, self.spans, source, dict(meta), self.links))
+        if problems:
             return None
-        return Document(doc_id, norm.text, spans, source, dict(meta), links)
+        if any(doc.text[s.start : s.end] != raw[r.start : r.end] for s, r in zip(doc.spans, self.spans, strict=True)):
+            return None
+        links = doc.links or []
+        if span_problems(doc.text, doc.spans, None, doc_id) or link_problems(doc.text, doc.spans, links, doc_id):
+            return None
+        return doc
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ on the raw text and must be carried to the normalised text before they are label
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-
 from planex.document import Document, Span
 from planex.links import Link
 from planex.normalise import normalise
@@ -26,14 +24,12 @@ def to_normalised(doc: Document) -> tuple[Document, list[str]]:
     problems: list[str] = []
     moved: dict[tuple[int, int], tuple[int, int]] = {}
     for s in doc.spans:
-        # Normalised characters come in raw order, so both boundary lists are sorted.
-        first = bisect_left(norm.starts, s.start)
-        last = bisect_right(norm.ends, s.end)
-        if first >= last:
+        found = norm.from_raw(s.start, s.end)
+        if found is None:
             problems.append(f"span {s.start}-{s.end} {s.label} {doc.text[s.start : s.end]!r} is empty once normalised")
             continue
-        spans.append(Span(first, last, s.label))
-        moved[(s.start, s.end)] = (first, last)
+        spans.append(Span(*found, s.label))
+        moved[(s.start, s.end)] = found
     # A link whose span vanished is dropped with it (the span's problem is reported above).
     links = (
         None
