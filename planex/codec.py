@@ -225,10 +225,29 @@ def viterbi_tags(
     >>> viterbi_tags(np.array([[0.2, 0.8, 0.0], [0.1, 0.0, 0.9], [0.2, 0.7, 0.1]]), tags, breaks=[1])
     ['B-X', 'O', 'B-X']
     """
-    n, t = probs.shape
+    n = len(probs)
     if n == 0:
         return []
     logp = np.log(np.clip(probs, 1e-12, 1.0))
+    trans, start, end = constraints(tags, single)
+    bounds = line_stretches(n, breaks)
+    paths = best_paths([logp[a:b] for a, b in bounds], trans, start, end)
+    out = ["O"] * n
+    for (a, _), path in zip(bounds, paths, strict=True):
+        out[a : a + len(path)] = [tags[k] for k in path]
+    return out
+
+
+def constraints(tags: Sequence[str], single: Collection[str] | None = None) -> tuple[np.ndarray, ...]:
+    """The decoder's rules as scores: ``trans[previous, current]``, ``start`` and ``end``, 0 where allowed, else -inf.
+
+    IOB2 (``I-X`` only after ``B-X`` or ``I-X``), no two touching spans of one label, and no lone ``B-X``
+    of a label outside ``single`` (see :func:`viterbi_tags`). A learned CRF adds its scores to these.
+
+    >>> [row.tolist() for row in constraints(["O", "B-X", "I-X"])]
+    [[[0.0, 0.0, -inf], [0.0, -inf, 0.0], [0.0, -inf, 0.0]], [0.0, 0.0, -inf], [0.0, 0.0, 0.0]]
+    """
+    t = len(tags)
     allowed = np.ones((t, t), dtype=bool)  # allowed[previous, current]
     for j, tag in enumerate(tags):
         label = tag[2:]
@@ -243,12 +262,17 @@ def viterbi_tags(
     trans = np.where(allowed, 0.0, -np.inf)
     start = np.where([tag.startswith("I-") for tag in tags], -np.inf, 0.0)
     end = np.where(lone, -np.inf, 0.0)  # nor may the text end on one
-    # A break is O, which may follow any tag but a lone B-X and be followed by any tag but I-X: the
-    # stretches between breaks start and end as a text does.
+    return trans, start, end
+
+
+def line_stretches(n: int, breaks: Sequence[int]) -> list[tuple[int, int]]:
+    """The stretches of ``n`` tokens between break tokens (each may be empty), which are decoded one by one.
+
+    A break is O, which may follow any tag but a lone B-X and be followed by any tag but I-X: the
+    stretches between breaks start and end as a text does.
+
+    >>> line_stretches(6, [0, 3])
+    [(0, 0), (1, 3), (4, 6)]
+    """
     cuts = sorted({b for b in breaks if 0 <= b < n})
-    bounds = list(zip([0, *(c + 1 for c in cuts)], [*cuts, n], strict=True))
-    paths = best_paths([logp[a:b] for a, b in bounds], trans, start, end)
-    out = ["O"] * n
-    for (a, _), path in zip(bounds, paths, strict=True):
-        out[a : a + len(path)] = [tags[k] for k in path]
-    return out
+    return list(zip([0, *(c + 1 for c in cuts)], [*cuts, n], strict=True))

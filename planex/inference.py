@@ -1,9 +1,10 @@
 """Run a token classifier over text of any length and return spans with raw offsets.
 
 raw text → normalise (map back to raw) → line breaks marked as in training → tokenise with
-offsets → overlapping windows → model (windows batched) → merged per-token probabilities →
-IOB2 tags (line breaks pinned to O) → spans on the normalised text → raw offsets. Span text
-is always sliced from the raw input, so ``raw[start:end] == text`` holds by construction.
+offsets → overlapping windows → model (windows batched) → merged per-token probabilities (or,
+for a model with a CRF, logits) → IOB2 tags (line breaks pinned to O) → spans on the normalised
+text → raw offsets. Span text is always sliced from the raw input, so ``raw[start:end] == text``
+holds by construction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
+from planex.crf import crf_tags
 from planex.hints import hint_ids
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
@@ -77,6 +79,7 @@ class Extractor:
         self.rule_hints = bool(spec.rule_hints)  # load_model checked the weights can take them
         single = spec.single_token_labels  # None in older models: every span length allowed
         self.single_token_labels: frozenset[str] | None = None if single is None else frozenset(single)
+        self.crf = loaded.crf  # load_model checked it scores these tags
 
     def encode(self, texts: list[str]) -> list[Tokens]:
         """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads."""
@@ -129,9 +132,13 @@ class Extractor:
             yield chunk, inputs
 
     def forward(self, inputs: dict[str, torch.Tensor]) -> np.ndarray:
-        """Token probabilities for one batch of windows (``[batch, width, tags]``)."""
+        """Token probabilities (with a CRF: the logits, its emission scores) for one batch of windows
+        (``[batch, width, tags]``)."""
         with torch.inference_mode():
             logits = self.loaded.model(**{k: v.to(self.loaded.device) for k, v in inputs.items()}).logits
+        if self.crf is not None:
+            emissions: np.ndarray = logits.float().cpu().numpy()
+            return emissions
         return torch.softmax(logits.float(), -1).cpu().numpy()
 
     def merge(self, encoded: list[Tokens], results: Iterable[tuple[list[Window], np.ndarray]]) -> list[TokenProbs]:
@@ -153,7 +160,10 @@ class Extractor:
         return merged
 
     def token_probs(self, texts: list[str]) -> list[TokenProbs]:
-        """Return (offsets, probabilities per token) for each text; windows of all texts share batches."""
+        """Return (offsets, probabilities per token) for each text; windows of all texts share batches.
+
+        With a CRF, the rows are logits: each token's come from the one window where it has most context,
+        as probabilities do (:func:`planex.codec.merge_windows`)."""
         encoded = self.encode(texts)
         executor = forward_executor.get()
         if executor is None:
@@ -162,7 +172,10 @@ class Extractor:
         return self.merge(encoded, ((chunk, future.result()) for chunk, future in pending))
 
     def decode(self, text: str, offsets: list[tuple[int, int]], probs: np.ndarray) -> list[ScoredSpan]:
-        """Spans of one normalised text from its tokens' probabilities (constrained Viterbi)."""
+        """Spans of one normalised text from its tokens' probabilities (constrained Viterbi).
+
+        With a CRF, ``probs`` are logits and the decoder adds the learned scores; a span's score is then the
+        mean of its tokens' marginal probabilities of their tags (:mod:`planex.crf`)."""
         if not offsets:
             return []
         breaks: list[int] = []
@@ -170,6 +183,10 @@ class Extractor:
             # A line break is never part of a span (training labels it O); pinning it to O also stops a
             # span from running across lines, so the decoder runs a text's lines side by side.
             breaks = [i for i, (a, _) in enumerate(offsets) if text[a] == "\n"]
+        if self.crf is not None:
+            tags, marginal = crf_tags(probs, self.crf, self.single_token_labels, breaks)
+            return tags_to_spans(tags, offsets, marginal.tolist())
+        if breaks:
             probs[breaks] = 0.0
             probs[breaks, self.tags.index("O")] = 1.0
         tags = viterbi_tags(probs, self.tags, self.single_token_labels, breaks)

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from planex.crf import CRF_FILE, CrfFileError, CrfScores, read_crf, save_crf
 from planex.device import pick_device
 from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT
 from planex.modelspec import META_FILE, ModelLoadError, ModelSpec, read_spec, spec_to_json
@@ -33,6 +34,7 @@ class LoadedModel:
     spec: ModelSpec
     path: Path
     device: torch.device
+    crf: CrfScores | None = None  # a learned CRF's scores (crf.safetensors), decoded with the logits
 
     @property
     def scheme(self) -> LabelScheme:
@@ -95,9 +97,25 @@ def load_model(path: str | Path, scheme: LabelScheme | None = None, device: str 
     if [model.config.id2label[i] for i in range(len(model.config.id2label))] != list(model_scheme.tags):
         raise ModelLoadError(f"model folder {path}: config.json id2label does not match {META_FILE}; retrain the model")
     _check_rule_hints(path, spec, model)
+    crf = _load_crf(path, spec)
     dev = pick_device(device)
     model.to(dev).eval()
-    return LoadedModel(model, tokenizer, spec, path, dev)
+    return LoadedModel(model, tokenizer, spec, path, dev, crf)
+
+
+def _load_crf(path: Path, spec: ModelSpec) -> CrfScores | None:
+    """The CRF's scores if the folder has them; refuse a file that does not fit, or a spec that needs a missing one."""
+    if not (path / CRF_FILE).is_file():
+        if spec.crf:
+            raise ModelLoadError(
+                f"model folder {path}: {META_FILE} says the model decodes with a CRF, but {CRF_FILE} is missing; "
+                "copy the whole folder or retrain the model"
+            )
+        return None
+    try:
+        return read_crf(path, spec.scheme.tags)
+    except CrfFileError as e:
+        raise ModelLoadError(f"model folder {path}: {e}; retrain the model (--crf) or restore the folder") from None
 
 
 def load_token_classifier(source: str, **kwargs: Any) -> tuple[Any, list[str]]:
@@ -179,8 +197,9 @@ def save_model(
     tokenizer: PreTrainedTokenizerBase,
     spec: ModelSpec,
     extra_files: dict[str, str] | None = None,
+    crf: CrfScores | None = None,
 ) -> Path:
-    """Write a complete planex model folder atomically (weights, tokenizer, ``planex.json``, extras).
+    """Write a complete planex model folder atomically (weights, tokenizer, ``planex.json``, extras, CRF scores).
 
     ``id2label``/``label2id`` are written into the model config, so the folder describes itself.
     """
@@ -195,6 +214,8 @@ def save_model(
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         (tmp / META_FILE).write_text(json.dumps(spec_to_json(spec), indent=2, ensure_ascii=False), encoding="utf-8")
+        if crf is not None:  # beside the weights, so the folder still loads as a plain token classifier
+            save_crf(tmp, crf)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
     return path

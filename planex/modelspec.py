@@ -71,6 +71,7 @@ class ModelSpec:
     # Labels that had a one-token span in the training data: the decoder predicts no one-token span of any
     # other label (planex.codec.viterbi_tags). None (models from before the field): every length allowed.
     single_token_labels: tuple[str, ...] | None = None
+    crf: bool = False  # decoded with a learned CRF's scores, kept in crf.safetensors (planex.crf)
     info: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -103,6 +104,7 @@ def spec_to_json(spec: ModelSpec) -> dict[str, Any]:
         "rule_hints": list(spec.rule_hints) if spec.rule_hints is not None else None,
         "rules_fingerprint": spec.rules_fingerprint,
         "single_token_labels": list(spec.single_token_labels) if spec.single_token_labels is not None else None,
+        "crf": spec.crf,
         **{k: v for k, v in spec.info.items() if k not in _INFO_FIRST},
         "scheme": spec.scheme.to_dict(),
         "scheme_hash": spec.scheme.hash,
@@ -111,7 +113,7 @@ def spec_to_json(spec: ModelSpec) -> dict[str, Any]:
 
 _INFO_FIRST = ("base_model", "init")  # where older files had them, so a new file reads the same
 _FIELDS = {"name", "version", "max_length", "stride", "line_marker", "rule_hints", "rules_fingerprint",
-           "single_token_labels", "scheme", "scheme_hash"}  # fmt: skip
+           "single_token_labels", "crf", "scheme", "scheme_hash"}  # fmt: skip
 
 
 def spec_from_json(data: object, path: Path) -> ModelSpec:
@@ -141,6 +143,9 @@ def spec_from_json(data: object, path: Path) -> ModelSpec:
     if marker is not None and (not isinstance(marker, str) or len(marker) != 1):
         raise ModelLoadError(f"{where}: line_marker must be one character or null, not {marker!r}")
     fingerprint = data.get("rules_fingerprint")
+    crf = data.get("crf", False)  # absent in folders from before the CRF: softmax decoding
+    if not isinstance(crf, bool):
+        raise ModelLoadError(f"{where}: crf must be true or false, not {crf!r}")
     return ModelSpec(
         scheme=scheme,
         name=str(data.get("name") or path.name),
@@ -150,6 +155,7 @@ def spec_from_json(data: object, path: Path) -> ModelSpec:
         rule_hints=names("rule_hints") or None,  # an empty list, like null, means no hints
         rules_fingerprint=str(fingerprint) if fingerprint else None,
         single_token_labels=names("single_token_labels"),
+        crf=crf,
         info={k: v for k, v in data.items() if k not in _FIELDS},
     )
 

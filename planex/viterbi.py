@@ -17,8 +17,10 @@ import numpy as np
 def best_paths(logps: Sequence[np.ndarray], trans: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
     """The highest-scoring path (tag indices) of each ``logps[k]`` (``[n_k, tags]`` log-probabilities).
 
-    ``trans[prev, cur]``, ``start[tag]`` and ``end[tag]`` are 0 where allowed, ``-inf`` where not (a path's
-    first and last tag). Ties go to the lower tag index, earlier previous tags first.
+    ``trans[prev, cur]``, ``start[tag]`` and ``end[tag]`` score a transition and a path's first and last
+    tag: 0 where allowed and ``-inf`` where not, plus a learned CRF's scores (:mod:`planex.crf`).
+    ``start`` and ``end`` may instead hold one row per sequence (``[len(logps), tags]``). Ties go to the
+    lower tag index, earlier previous tags first.
 
     >>> trans = np.array([[0.0, 0.0], [-np.inf, 0.0]])  # once tag 1, always tag 1
     >>> lp = np.log(np.array([[0.4, 0.6], [0.9, 0.1], [0.9, 0.1]]))
@@ -36,7 +38,8 @@ def best_paths(logps: Sequence[np.ndarray], trans: np.ndarray, start: np.ndarray
     for row, k in enumerate(order):
         lp[row, : lens[row]] = logps[k]
     back = np.zeros(lp.shape, dtype=np.int64)
-    score = start + lp[:, 0]
+    starts = np.broadcast_to(start, (len(logps), n_tags))[order]
+    score = starts + lp[:, 0]
 
     running = np.searchsorted(-lens, -np.arange(lens[0]), side="left").tolist()  # [i]: rows with length > i
     for i in range(1, int(lens[0])):
@@ -44,7 +47,7 @@ def best_paths(logps: Sequence[np.ndarray], trans: np.ndarray, start: np.ndarray
         cand = score[:k, :, None] + trans  # [row, previous tag, tag]
         back[:k, i] = cand.argmax(1)
         score[:k] = cand.max(1) + lp[:k, i]
-    cur = (score + end).argmax(1)
+    cur = (score + np.broadcast_to(end, (len(logps), n_tags))[order]).argmax(1)
     paths = np.zeros((len(order), int(lens[0])), dtype=np.int64)
     for i in range(int(lens[0]) - 1, -1, -1):
         k = running[i]

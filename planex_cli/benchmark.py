@@ -28,9 +28,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="systems: rules crf bert (the recipe given by the training options) and its ablations "
         "bert-random-init bert+augment bert+relayout bert+decoys bert-no-augment bert-sqrt-weights bert-unweighted "
         "bert-no-line-marker bert+weak bert+hints bert-no-hints bert+hint-dropout bert+window256 "
-        "bert+hint-dropout+window256; bert+relayout: --relayout 2 (training.relayout); "
+        "bert+hint-dropout+window256 bert+crf; bert+relayout: --relayout 2 (training.relayout); "
         "bert+hint-dropout: rule hints left out of half the training windows, used in "
-        "prediction; bert+window256: 256-token windows in training and prediction; "
+        "prediction; bert+window256: 256-token windows in training and prediction; bert+crf: a learned CRF "
+        "over the logits (--crf), trained without class weights; "
         "NAME@SETTING runs one in that setting only",
     )
     p.add_argument(
@@ -93,9 +94,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--external",
         metavar="NAME",
         help="instead: check the learner on a public NER benchmark (resume): import it with `labels import`, "
-        "train from --base-model and from random init (--systems in-house random-init; both by default), score "
-        "test; writes REPORTS/external/NAME.json and .md (see training/external.py); with --resume, models already "
-        "trained in runs/external/NAME are reused",
+        "train from --base-model and from random init (--systems in-house random-init, the default, and "
+        "in-house+crf random-init+crf, the same with --crf; --crf adds +crf to each), score test; writes "
+        "REPORTS/external/NAME.json and .md (see training/external.py); with --resume, models already trained in "
+        "runs/external/NAME are reused",
     )
     p.add_argument(
         "--random-init-epochs",
@@ -155,11 +157,14 @@ EXTERNAL_TRAIN_OPTIONS = ("epochs", "patience", "lr", "batch_size", "max_tokens"
 
 def run_external_cmd(args: argparse.Namespace) -> int:
     from planex_cli.main import main
-    from training.external import SYSTEMS, run_external
+    from training.external import SYSTEMS, run_external, system_key
 
     asked = [s for s in args.systems if s in SYSTEMS]
     if asked and len(asked) != len(args.systems):
         raise ValueError(f"with --external, --systems takes {' '.join(SYSTEMS)}")
+    asked = asked or ["in-house", "random-init"]
+    if args.crf:  # a system's CRF is part of its name, so its model folder and report row are its own
+        asked = [s if s.endswith("+crf") else s + "+crf" for s in asked]
     options = [f"--{k.replace('_', '-')}={getattr(args, k)}" for k in EXTERNAL_TRAIN_OPTIONS]
     options += [f"--{k.replace('_', '-')}={getattr(args, k)}" for k in ("max_minutes", "device") if getattr(args, k)]
     options += ["--length-buckets"] if args.length_buckets else []
@@ -171,12 +176,12 @@ def run_external_cmd(args: argparse.Namespace) -> int:
         args.benchmarks_dir,
         args.base_model,
         options,
-        asked or list(SYSTEMS),
+        asked,
         args.reports,
         args.resume,
         random_init_epochs=args.random_init_epochs,
     )
-    for key in ("in_house", "random_init"):
+    for key in (system_key(s) for s in asked):
         if key in report:
             print(f"{key}: test micro-F1 {report[key]['test_micro_f1']:.4f} in {report[key]['train_s'] / 60:.1f} min")
     print(f"wrote {args.reports / 'external' / (args.external + '.md')}")

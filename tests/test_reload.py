@@ -26,6 +26,7 @@ from serving import reload
 from serving.app import create_app
 from serving.settings import Settings
 from tests.conftest import ROOT, build_tiny_model
+from tests.test_crf import add_crf
 
 KEY = "reload-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -45,12 +46,12 @@ def _nan_weights(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def models_root(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """v1 (test-0, the default), v2 (test-1) and four folders that must be refused."""
+    """v1 (test-0, the default), v2 (test-1) and five folders that must be refused."""
     root = tmp_path_factory.mktemp("models")
     shutil.copytree(tiny_model_dir, root / "v1")
     build_tiny_model(root / "v2", seed=1)
     build_tiny_model(root / "other-labels", scheme=FIVE_LABELS, seed=2)
-    for name in ("broken-weights", "no-meta", "nan-weights", "hints-without-weights"):
+    for name in ("broken-weights", "no-meta", "nan-weights", "hints-without-weights", "crf-wrong-labels"):
         shutil.copytree(tiny_model_dir, root / name)
     weights = root / "broken-weights" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
@@ -58,6 +59,8 @@ def models_root(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     _nan_weights(root / "nan-weights")
     meta_file = root / "hints-without-weights" / "planex.json"  # claims rule hints its 2 token types cannot take
     meta_file.write_text(json.dumps({**json.loads(meta_file.read_text()), "rule_hints": list(HINT_LABELS)}))
+    # A CRF file that scores other tags than the model's (five labels' tags on a four-label model).
+    add_crf(root / "crf-wrong-labels", FIVE_LABELS.tags)
     registry.promote("v1", root)
     return root
 
@@ -95,6 +98,7 @@ def test_reload_needs_an_api_key(models_root: Path, client: TestClient) -> None:
         ("no-meta", 409, "planex.json is missing"),
         ("nan-weights", 409, "NaN or infinite scores"),
         ("hints-without-weights", 409, "the folder is inconsistent"),
+        ("crf-wrong-labels", 409, "crf.safetensors scores the tags"),
         ("other-labels", 409, "has the labels TASK, DEADLINE, LEAD_UNIT, INDICATOR, SUPPORT_UNIT but"),
         ("v9", 422, "available versions: "),
         ("../v1", 422, "not a path"),
@@ -144,7 +148,7 @@ def test_reload_swaps_under_load_without_mixing(client: TestClient) -> None:
     info = client.get("/v1/model", headers=AUTH).json()
     assert info["version"] == "test-1" and info["last_reload"]["outcome"] == "ok"
     assert info["available_versions"] == sorted(
-        ["v1", "v2", "other-labels", "broken-weights", "nan-weights", "hints-without-weights"]
+        ["v1", "v2", "other-labels", "broken-weights", "nan-weights", "hints-without-weights", "crf-wrong-labels"]
     )
 
 

@@ -116,6 +116,8 @@ def make_batches(
                 elif draw >= hint_dropout:
                     types[r, :n] = torch.tensor(row["decoy_type_ids"])
         batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        if "edges" in chunk[0]:  # for a CRF's loss (training.crf), not a model input
+            batch["edges"] = torch.tensor([row["edges"] for row in chunk], dtype=torch.bool)
         if "token_type_ids" in chunk[0]:  # rule hints; other models may not accept token types at all
             batch["token_type_ids"] = types
         out.append(batch)

@@ -55,6 +55,8 @@ def systems_for(
         # Hints on half the training windows only, so the network must read the text; it predicts with hints.
         "bert+hint-dropout": lambda: BertSystem("bert+hint-dropout", _hint_dropout(cfg), scheme),
         # Windows of 256 tokens in training and, through the model spec, in prediction (128 is short for tables).
+        # A learned CRF over the logits; its loss takes no class weights (training.crf).
+        "bert+crf": lambda: BertSystem("bert+crf", replace(cfg, crf=True, class_weights="none"), scheme),
         "bert+window256": lambda: BertSystem("bert+window256", replace(cfg, max_tokens=256), scheme),
         "bert+hint-dropout+window256": lambda: BertSystem(
             "bert+hint-dropout+window256", replace(_hint_dropout(cfg), max_tokens=256), scheme

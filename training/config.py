@@ -53,6 +53,13 @@ class TrainConfig:
     class_weights: str = field(
         default="none", metadata={"help": "loss weights per tag: none, or sqrt (inverse square-root frequency)"}
     )
+    crf: bool = field(
+        default=False,
+        metadata={
+            "help": "learn a linear-chain CRF over the classifier's logits (transition, start and end scores, saved "
+            "as crf.safetensors) and decode with it; its loss takes no --class-weights"
+        },
+    )
     line_marker: str = field(
         default=DEFAULT_MARKER,
         metadata={"help": "character that stands for a line break in model input ('' to drop line breaks)"},
@@ -122,6 +129,11 @@ class TrainConfig:
         self.out, self.scheme = Path(self.out), Path(self.scheme)
         if self.class_weights not in ("none", "sqrt"):
             raise ValueError(f"--class-weights must be none or sqrt, not {self.class_weights!r}")
+        if self.crf and self.class_weights != "none":
+            raise ValueError(
+                "--crf trains on the likelihood of whole tag paths, which takes no per-tag weights: "
+                "drop --class-weights (or --crf)"
+            )
         if self.init not in ("pretrained", "random"):
             raise ValueError(f"--init must be pretrained or random, not {self.init!r}")
         if not 0 <= self.dev_fraction < 0.5:

@@ -78,6 +78,8 @@ def iter_windows(
                 "doc_id": doc.id,
                 "input_ids": [tokenizer.cls_token_id, *ids[a:b], tokenizer.sep_token_id],
                 "labels": [IGNORE, *tag_ids[a:b], IGNORE],
+                # Whether the window starts and ends its document: a CRF's start and end scores apply only there.
+                "edges": [a == 0, b == len(ids)],
             }
             if types is not None:
                 row["token_type_ids"] = [0, *types[a:b], 0]

@@ -7,6 +7,7 @@ from typing import Any
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from planex.crf import CrfScores
 from planex.document import Document, Span
 from planex.hints import HINT_LABELS, RULES_FINGERPRINT
 from planex.inference import Extractor
@@ -39,6 +40,7 @@ def model_spec(
         rule_hints=HINT_LABELS if cfg.rule_hints else None,
         rules_fingerprint=RULES_FINGERPRINT if cfg.rule_hints else None,
         single_token_labels=None if single_token_labels is None else tuple(single_token_labels),
+        crf=cfg.crf,
         info=info or {},
     )
 
@@ -49,13 +51,15 @@ def extractor_for(
     scheme: LabelScheme,
     cfg: TrainConfig,
     single_token_labels: list[str] | None = None,
+    crf: CrfScores | None = None,
 ) -> Extractor:
     """The server's extractor over a model still in memory, fed and decoded as ``cfg`` trained it.
 
-    Its windows come from the spec by the server's rule (:func:`planex.modelspec.window_config`).
+    Its windows come from the spec by the server's rule (:func:`planex.modelspec.window_config`);
+    ``crf``: a CRF's learned scores (``--crf``), decoded with the logits.
     """
     spec = model_spec(cfg, scheme, single_token_labels)
-    return Extractor(LoadedModel(model, tokenizer, spec, Path("."), model.device))
+    return Extractor(LoadedModel(model, tokenizer, spec, Path("."), model.device, crf))
 
 
 def dev_f1(
@@ -65,10 +69,11 @@ def dev_f1(
     docs: list[Document],
     cfg: TrainConfig,
     single_token_labels: list[str] | None = None,
+    crf: CrfScores | None = None,
 ) -> float:
     """Micro-F1 (seqeval, strict) on dev documents, decoded exactly as the server decodes."""
     model.eval()
-    extractor = extractor_for(model, tokenizer, scheme, cfg, single_token_labels)
+    extractor = extractor_for(model, tokenizer, scheme, cfg, single_token_labels, crf)
     preds = extractor.predict_normalised([d.text for d in docs])
     model.train()
     pred_spans = [[Span(s.start, s.end, s.label) for s in p] for p in preds]

@@ -49,7 +49,7 @@ class BertSystem:
         train_docs, dev_docs = split_dev(docs, self.cfg.dev_fraction, self.cfg.seed)
         result = fit(train_docs, dev_docs, self.cfg, self.scheme, progress=False)
         self.extractor = extractor_for(
-            result.model, result.tokenizer, self.scheme, self.cfg, result.single_token_labels
+            result.model, result.tokenizer, self.scheme, self.cfg, result.single_token_labels, result.crf
         )
 
     def predict(self, texts: list[str]) -> list[list[Span]]:

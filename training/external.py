@@ -28,7 +28,23 @@ from planex import atomic
 from planex.sources import ROOT
 
 SCHEMES = Path(__file__).resolve().parent / "schemes"
-SYSTEMS = {"in-house": [], "random-init": ["--init", "random"]}
+SYSTEMS = {
+    "in-house": [],
+    "random-init": ["--init", "random"],
+    "in-house+crf": ["--crf"],
+    "random-init+crf": ["--init", "random", "--crf"],
+}
+TITLES = {
+    "in_house": "in-house base",
+    "random_init": "random init, same architecture",
+    "in_house_crf": "in-house base + CRF (`--crf`)",
+    "random_init_crf": "random init + CRF (`--crf`)",
+}
+
+
+def system_key(system: str) -> str:
+    """The report's key of a system: ``in-house+crf`` → ``in_house_crf``."""
+    return system.replace("-", "_").replace("+", "_")
 
 
 @dataclass(frozen=True)
@@ -114,7 +130,7 @@ def run_external(
         model = work / system
         argv = ["train", "--labels", str(labels["train"]), "--dev", str(labels["dev"]), "--scheme", scheme]
         argv += ["--base-model", base_model, "--out", str(model), *SYSTEMS[system], *train_options]
-        if system == "random-init" and random_init_epochs:
+        if system.startswith("random-init") and random_init_epochs:
             argv.append(f"--epochs={random_init_epochs}")  # the last --epochs wins
         if resume and (model / "planex.json").is_file():
             print(f"--resume: reusing {model}", flush=True)
@@ -124,7 +140,7 @@ def run_external(
         evaluate = ["evaluate", "--model", str(model), "--labels", str(labels["test"]), "--out", str(work)]
         _run(planex, evaluate)
         commands += ["planex " + " ".join(argv), "planex " + " ".join(evaluate)]
-        report[system.replace("-", "_")] = _system_result(model, work / f"evaluate-{model.name}.json")
+        report[system_key(system)] = _system_result(model, work / f"evaluate-{model.name}.json")
     report["machine"] = machine()
     report["commands"] = commands
     out = reports / "external"
@@ -178,7 +194,7 @@ def _last_commit(path: str) -> str | None:
 def render(report: dict[str, Any]) -> str:
     """The Markdown report: our runs beside the published figures, then per-type F1."""
     m = report["machine"]
-    ours = [(k, report[k]) for k in ("in_house", "random_init") if k in report]
+    ours = [(k, report[k]) for k in TITLES if k in report]
     lines = [
         f"# External learner check: {report['benchmark']}",
         "",
@@ -201,7 +217,7 @@ def render(report: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for key, r in ours:
-        what = "in-house base" if key == "in_house" else "random init, same architecture"
+        what = TITLES[key]
         lines.append(
             f"| planex, {what} | **{100 * r['test_micro_f1']:.2f}** | {100 * r['test_micro_precision']:.2f} | "
             f"{100 * r['test_micro_recall']:.2f} | {100 * r['dev_micro_f1']:.2f} | {r['epochs_run']} of "

@@ -76,7 +76,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     spec = model_spec(cfg, scheme, result.single_token_labels, cfg.name or out.name, version, info)
     meta = spec_to_json(spec)
     extra = {"README.md": model_card(meta, scheme), "training_args.json": json.dumps(info["training_args"], indent=2)}
-    save_model(out, result.model, result.tokenizer, spec, extra)
+    save_model(out, result.model, result.tokenizer, spec, extra, result.crf)
     if cfg.promote:
         if out.parent.resolve() != registry.MODELS.resolve():
             raise ValueError(f"--promote needs the model under {registry.MODELS}; {out} was still written")

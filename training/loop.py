@@ -15,6 +15,7 @@ import torch
 from tqdm import tqdm
 from transformers import AutoConfig, AutoModelForTokenClassification, PreTrainedModel, PreTrainedTokenizerBase
 
+from planex.crf import CrfScores
 from planex.device import pick_device
 from planex.document import Document
 from planex.hints import enable_hints
@@ -24,6 +25,7 @@ from planex.scheme import LabelScheme
 from training.augment import augment
 from training.batches import make_batches, tag_weights, weak_stage_documents
 from training.config import TrainConfig
+from training.crf import CrfHead
 from training.data import IGNORE, EncodingReport, build_dataset
 from training.devscore import dev_f1
 from training.relayout import relayout
@@ -41,6 +43,7 @@ class FitResult:
     weak_documents: int = 0
     single_token_labels: list[str] | None = None
     relayout_documents: int = 0
+    crf: CrfScores | None = None  # --crf: the learned scores, decoded with the logits
 
 
 def set_seed(seed: int) -> None:
@@ -71,9 +74,21 @@ def build_model(
     return model
 
 
-def optimiser(model: PreTrainedModel, lr: float, total: int) -> tuple[torch.optim.Optimizer, Any]:
+# The CRF's scores start at zero and are few: they learn at ten times the encoder's rate, undecayed
+# (at the encoder's 5e-4 and a few thousand steps they could move by about one unit only).
+CRF_LR_SCALE = 10.0
+LossFn = Callable[[torch.Tensor, dict[str, torch.Tensor]], torch.Tensor]
+MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def optimiser(
+    model: PreTrainedModel, lr: float, total: int, crf: CrfHead | None = None
+) -> tuple[torch.optim.Optimizer, Any]:
     """AdamW with linear warm-up over 6% of ``total`` steps, then linear decay to zero."""
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    groups: list[dict[str, Any]] = [{"params": list(model.parameters())}]
+    if crf is not None:
+        groups.append({"params": list(crf.parameters()), "lr": lr * CRF_LR_SCALE, "weight_decay": 0.0})
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=0.01)
     warm = max(1, int(0.06 * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: s / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
@@ -84,7 +99,7 @@ def optimiser(model: PreTrainedModel, lr: float, total: int) -> tuple[torch.opti
 def run_epoch(
     model: PreTrainedModel,
     batches: list[dict[str, torch.Tensor]],
-    loss_fn: torch.nn.Module,
+    loss_fn: LossFn,
     opt: torch.optim.Optimizer,
     sched: Any,
     device: torch.device,
@@ -96,10 +111,10 @@ def run_epoch(
     losses = []
     for batch in tqdm(batches, desc=desc, disable=not progress, leave=False):
         batch = {k: v.to(device) for k, v in batch.items()}
-        logits = model(**{k: v for k, v in batch.items() if k != "labels"}).logits
-        loss = loss_fn(logits.view(-1, logits.shape[-1]), batch["labels"].view(-1))
+        logits = model(**{k: batch[k] for k in MODEL_INPUTS if k in batch}).logits
+        loss = loss_fn(logits, batch)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_([p for group in opt.param_groups for p in group["params"]], 1.0)
         opt.step()
         sched.step()
         opt.zero_grad(set_to_none=True)
@@ -151,8 +166,8 @@ def fit(
 
     rows, report = encode(docs)
     single = sorted(report.single_token)
-    weights = tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
+    loss_fn, crf = make_loss(cfg, scheme, rows, device)
+    trained = torch.nn.ModuleList([model, crf]) if crf is not None else model  # what early stopping keeps
     rng = random.Random(cfg.seed)
     pad_id = tokenizer.pad_token_id or 0
     deadline = Deadline(cfg.max_minutes, clock) if clock else Deadline(cfg.max_minutes)
@@ -167,7 +182,7 @@ def fit(
     weak_docs = weak_stage_documents(cfg, train_docs + dev_docs)
     if weak_docs:
         weak_rows, _ = encode(weak_docs)
-        opt, sched = optimiser(model, cfg.lr, math.ceil(len(weak_rows) / cfg.batch_size) * cfg.weak_epochs)
+        opt, sched = optimiser(model, cfg.lr, math.ceil(len(weak_rows) / cfg.batch_size) * cfg.weak_epochs, crf)
         for epoch in range(1, cfg.weak_epochs + 1):
             batches = make_batches(weak_rows, cfg.batch_size, rng, pad_id)
             desc = f"weak {epoch}/{cfg.weak_epochs}"
@@ -175,7 +190,7 @@ def fit(
             record({"epoch": f"weak-{epoch}", "loss": loss, "steps": steps, "documents": len(weak_docs)})
             if deadline.passed():
                 break
-    opt, sched = optimiser(model, cfg.lr, math.ceil(len(rows) / cfg.batch_size) * cfg.epochs)
+    opt, sched = optimiser(model, cfg.lr, math.ceil(len(rows) / cfg.batch_size) * cfg.epochs, crf)
     stopping = EarlyStopping(cfg.patience, bool(dev_docs))
     for epoch in range(1, cfg.epochs + 1):
         if deadline.passed():  # e.g. the weak stage used the time up
@@ -183,15 +198,16 @@ def fit(
         batches = make_batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout, cfg.hint_decoys, cfg.length_buckets)
         desc = f"epoch {epoch}/{cfg.epochs}"
         loss, steps = run_epoch(model, batches, loss_fn, opt, sched, device, desc, progress, deadline)
-        f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg, single) if dev_docs else float("nan")
+        scores = crf.scores() if crf is not None else None
+        f1 = dev_f1(model, tokenizer, scheme, dev_docs, cfg, single, scores) if dev_docs else float("nan")
         out_of_time = deadline.passed()
         record(
             {"epoch": epoch, "loss": loss, "steps": steps, "dev_micro_f1": f1}
             | ({"stopped": "max-minutes"} if out_of_time else {})
         )
-        if stopping.update(epoch, f1, model) or out_of_time:
+        if stopping.update(epoch, f1, trained) or out_of_time:
             break
-    stopping.restore(model)
+    stopping.restore(trained)
     model.eval()
     return FitResult(
         model,
@@ -203,4 +219,18 @@ def fit(
         len(weak_docs),
         single,
         relayout_documents=len(synthetic),
+        crf=crf.scores() if crf is not None else None,
     )
+
+
+def make_loss(
+    cfg: TrainConfig, scheme: LabelScheme, rows: list[dict[str, Any]], device: torch.device
+) -> tuple[LossFn, CrfHead | None]:
+    """The loss of a batch's logits: cross-entropy per token (``--class-weights``), or with ``--crf`` the
+    CRF's negative log-likelihood per labelled token, and the CRF head it trains."""
+    if cfg.crf:
+        crf = CrfHead(scheme.tags).to(device)
+        return (lambda logits, batch: crf.nll(logits, batch["labels"], batch.get("edges"))), crf
+    weights = tag_weights([r["labels"] for r in rows], len(scheme.tags), cfg.class_weights)
+    ce = torch.nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None, ignore_index=IGNORE)
+    return (lambda logits, batch: ce(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))), None

@@ -49,6 +49,12 @@ def model_card(meta: dict[str, Any], scheme: LabelScheme) -> str:
         if single is None
         else f"one-token spans only for labels seen so in training ({', '.join(single) or 'none'})"
     )
+    decoding = (
+        "learned linear-chain CRF over the logits (`crf.safetensors`: transition, start and end scores, trained by "
+        "its negative log-likelihood) plus the IOB2 constraints; span score: mean token marginal"
+        if meta.get("crf")
+        else "constrained Viterbi over IOB2"
+    )
     return f"""# {meta["name"]} (planex token classifier)
 
 Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
@@ -67,7 +73,7 @@ Version `{meta["version"]}`, trained {meta["created"]} by `planex train`.
 | window | {meta["max_length"]} tokens, stride {meta["stride"]} |
 | line breaks | {f"seen as `{meta['line_marker']}`" if meta.get("line_marker") else "dropped (not seen by the model)"} |
 | rule hints | {hints_text} |
-| decoding | constrained Viterbi over IOB2; {lone_text} |
+| decoding | {decoding}; {lone_text} |
 
 {closing}
 `reports/benchmark.md` for cross-validated figures. Load with
