@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	# torch first and pinned: an unpinned torch would pull several GB of CUDA packages.
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e ".[dev,notebooks,ray]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev,notebooks,ray,onnx]"
 	touch $(STAMP)
 
 install: $(STAMP)

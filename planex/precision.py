@@ -1,4 +1,5 @@
-"""Numeric precision of a loaded model on the CPU: fp32 as trained, or dynamic int8 of its Linear layers.
+"""Numeric precision of a loaded model on the CPU: fp32 as trained, dynamic int8 of its Linear layers in torch,
+or dynamic int8 in ONNX Runtime (``onnx-int8``, planex.onnxrt; optional).
 
 Dynamic int8 stores each Linear layer's weights as 8-bit integers and quantises activations on
 the fly; on a CPU the encoder's matrix products are most of the time, so it runs about twice as
@@ -17,8 +18,8 @@ import torch
 
 from planex.modelio import LoadedModel
 
-Precision = Literal["fp32", "int8"]
-PRECISIONS: tuple[Precision, ...] = ("fp32", "int8")
+Precision = Literal["fp32", "int8", "onnx-int8"]
+PRECISIONS: tuple[Precision, ...] = ("fp32", "int8", "onnx-int8")
 
 
 def with_precision(loaded: LoadedModel, precision: str) -> LoadedModel:
@@ -29,6 +30,10 @@ def with_precision(loaded: LoadedModel, precision: str) -> LoadedModel:
         return loaded
     if loaded.device.type != "cpu":  # dynamic int8 kernels exist for the CPU only; a GPU runs the model as loaded
         return loaded
+    if precision == "onnx-int8":
+        from planex.onnxrt import with_onnx_int8  # onnxruntime is optional
+
+        return with_onnx_int8(loaded)
     quantize = getattr(getattr(torch, "ao", None), "quantization", None)
     if quantize is None or not hasattr(quantize, "quantize_dynamic"):  # a torch without eager quantisation
         raise ValueError(f"torch {torch.__version__} has no dynamic quantisation; use precision fp32")

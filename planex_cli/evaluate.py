@@ -31,9 +31,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, default=25, help="maximum epochs per fold for --cv")
     p.add_argument(
         "--precision",
-        choices=("fp32", "int8"),
+        choices=("fp32", "int8", "onnx-int8"),
         default="fp32",
-        help="score --model as trained (fp32) or with dynamic int8 Linear layers, as `planex serve` can run it",
+        help="score --model as trained (fp32), with dynamic int8 Linear layers in torch, or as dynamic int8 in "
+        "ONNX Runtime (the onnx extra), as `planex serve` can run it",
     )
     p.add_argument(
         "--card",

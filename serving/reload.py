@@ -85,13 +85,26 @@ def own_weights(model: torch.nn.Module) -> None:
                 tensor.data = tensor.data.clone()
 
 
+def served_precision(loaded: LoadedModel, precision: str) -> LoadedModel:
+    """``loaded`` at PLANEX_PRECISION. onnx-int8 falls back to torch's int8, with a warning in the log, where
+    ONNX Runtime is not installed or the export fails: the runtime is an optimisation, never a reason to
+    refuse a model that torch runs (a broken model folder has failed in load_model already)."""
+    if precision != "onnx-int8":
+        return with_precision(loaded, precision)
+    try:
+        return with_precision(loaded, precision)
+    except Exception as e:  # the exporter and ONNX Runtime raise many kinds
+        log.warning("PLANEX_PRECISION=onnx-int8 is not available (%s); serving torch dynamic int8 instead", e)
+        return with_precision(loaded, "int8")
+
+
 def load_state(path: Path, settings: Settings) -> ModelState:
     """Load the model at ``path``, check its labels against the scheme file and smoke-test it."""
     try:
         scheme = load_scheme(settings.scheme_path)
     except SchemeError as e:
         raise ModelLoadError(f"{e} (the scheme file is PLANEX_SCHEME_PATH)") from None
-    loaded = with_precision(load_model(path, device=settings.device), settings.precision)
+    loaded = served_precision(load_model(path, device=settings.device), settings.precision)
     if loaded.scheme.hash != scheme.hash:
         raise ModelLoadError(
             f"model folder {path} has the labels {', '.join(loaded.scheme.names)} but {settings.scheme_path} has "

@@ -23,8 +23,7 @@ import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -32,39 +31,13 @@ import torch
 from planex import paths
 from planex.inference import Entity, Extractor
 from planex.modelio import LoadedModel, load_model
-from planex.modelspec import DEFAULT_BATCH_SIZE, WindowConfig, window_config, window_stride
+from planex.modelspec import WindowConfig, window_config, window_stride
 from planex.normalise import normalise
 from planex.precision import with_precision
-from planex.sources import DEFAULT_CORPUS
 from planex.tasktable import build_task_table
 from planex.textio import read_text
+from training.speed_variants import SpeedConfig, Variant, variants
 from training.textsource import iter_jsonl_records
-
-
-@dataclass(frozen=True)
-class SpeedConfig:
-    model: Path = Path("models/default")
-    quick: bool = False
-    repeats: int = 3
-    precision: str = "int8"
-    threads: int = 1
-    batch_size: int = DEFAULT_BATCH_SIZE
-    corpus: Path = DEFAULT_CORPUS
-    long_texts: int = 10  # the longest corpus texts join the seeds
-    sweep: bool = True
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One configuration of extraction to time; ``kind`` is planex, hf_pipeline or bare_forward."""
-
-    name: str
-    kind: str
-    precision: str
-    threads: int
-    batch_size: int
-    window: int
-    forward_threads: int = 1  # more: batches run on a thread pool, as the server runs them
 
 
 @dataclass
@@ -86,29 +59,6 @@ def documents(cfg: SpeedConfig) -> tuple[list[tuple[str, str]], str]:
     records = [r for _, r in iter_jsonl_records(cfg.corpus) if isinstance(r.get("text"), str)]
     longest = sorted(records, key=lambda r: -len(r["text"]))[:n_long]
     return docs + [(str(r.get("id", "?")), r["text"]) for r in longest], ""
-
-
-def variants(cfg: SpeedConfig, max_window: int) -> list[Variant]:
-    """The three systems at planex's settings, then one setting changed at a time (the sweep)."""
-    base = Variant("planex", "planex", cfg.precision, cfg.threads, cfg.batch_size, max_window)
-    out = [
-        base,
-        replace(base, name="hf_pipeline", kind="hf_pipeline", precision="fp32", batch_size=1),  # its default
-        replace(base, name="bare_forward", kind="bare_forward"),
-    ]
-    if not cfg.sweep:
-        return out
-    other = _other(cfg.precision)
-    out += [replace(base, name=f"planex {other}", precision=other)]
-    out += [replace(base, name=f"bare_forward {other}", kind="bare_forward", precision=other)]
-    if not cfg.quick:  # two torch threads on two busy cores can take three times as long: the full run only
-        out += [replace(base, name=f"planex threads={t}", threads=t) for t in sorted({1, 2} - {cfg.threads})]
-    out += [replace(base, name="planex forward_threads=2", threads=1, forward_threads=2)]
-    batches = [1, 16] if cfg.quick else [1, 4, 8, 16, 32]
-    out += [replace(base, name=f"planex batch={b}", batch_size=b) for b in batches if b != cfg.batch_size]
-    windows = [64] if cfg.quick else [32, 64]
-    out += [replace(base, name=f"planex window={w}", window=w) for w in windows if w < max_window]
-    return out
 
 
 class Runner:
@@ -249,13 +199,14 @@ def measure(cfg: SpeedConfig, log: Callable[[str], None] = print) -> dict[str, A
         "ratio_vs_hf_pipeline_cpu": _per(cpu["hf_pipeline"], cpu["planex"]),
         "ratio_vs_bare_forward_cpu": _per(cpu["bare_forward"], cpu["planex"]),
         "ratio_vs_bare_forward_fp32": _ratio(results, "planex", "bare_forward fp32"),
-        "span_agreement": _agreement(runner.entities, "planex", f"planex {_other(cfg.precision)}"),
+        "span_agreement": _agreement(runner.entities, "planex", f"planex {_reference(cfg.precision)}"),
         "results": results,
     }
 
 
-def _other(precision: str) -> str:
-    return "fp32" if precision == "int8" else "int8"
+def _reference(precision: str) -> str:
+    """What ``planex``'s spans are compared with: fp32, as trained (int8 for an fp32 run)."""
+    return "int8" if precision == "fp32" else "fp32"
 
 
 def _agreement(outputs: dict[str, list[list[Entity]]], a: str, b: str) -> float | None:

@@ -61,8 +61,8 @@ def render_markdown(r: dict[str, Any]) -> str:
         ]
     if r.get("span_agreement") is not None:
         lines += [
-            f"Spans (label and raw offsets) that `planex` and the other precision both predict, of all spans either "
-            f"predicts on these documents: {r['span_agreement']:.2%}.",
+            f"Spans (label and raw offsets) that `planex` and `planex fp32` (the model as trained; `planex int8` for "
+            f"an fp32 run) both predict, of all spans either predicts on these documents: {r['span_agreement']:.2%}.",
             "",
         ]
     lines += [
