@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	# torch first and pinned: an unpinned torch would pull several GB of CUDA packages.
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e ".[dev,notebooks,ray,onnx]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev,notebooks,ray]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -40,7 +40,7 @@ model: $(STAMP)
 	# model's scores on the sealed held-out set (labels/README.md): scored, never trained or chosen on.
 	$(BIN)/planex train --labels labels/ --base-model models/base/planex-char-bert-4l256 --out models/default \
 	  --name planex-default $(RECIPE) --dev-fraction 0 --epochs 6 --max-minutes 45
-	$(BIN)/planex evaluate --model models/default --labels labels/heldout --precision int8 --card --out reports/heldout
+	$(BIN)/planex evaluate --model models/default --labels labels/heldout --precision onnx-int8 --card --out reports/heldout
 	$(BIN)/planex evaluate --model rules --labels labels/heldout --out reports/heldout
 
 # The default recipe: the system `bert` of `make benchmark` (reports/README.md): rule hints on every training

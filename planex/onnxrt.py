@@ -7,7 +7,8 @@ graph with its own fusions. The files live in a temporary folder for the length 
 only: the session is built from bytes, so nothing is cached, nothing goes stale when a model folder
 is rewritten, and a reload exports the new weights. For the default model this takes about 2 s.
 
-Optional: ``pip install -e ".[onnx]"``; without it, asking for this precision says so.
+onnxruntime and onnx are dependencies of planex; an install without them gets a clear message here and
+torch's int8 in the server (serving.reload).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from transformers import PreTrainedModel
 from planex.modelio import LoadedModel
 
 OPSET = 17
-_MISSING = 'ONNX Runtime is not installed: `pip install -e ".[onnx]"` (or -c constraints.txt), or use precision int8'
+_MISSING = "ONNX Runtime is not installed: `pip install -c constraints.txt onnxruntime onnx`, or use precision int8"
 
 
 class _Logits(torch.nn.Module):

@@ -23,7 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=Path("models/default"), help="planex model folder")
     p.add_argument("--quick", action="store_true", help="fewer documents, rounds and settings (under 3 minutes)")
     p.add_argument("--repeats", type=int, help="interleaved rounds (default 3; 2 with --quick)")
-    p.add_argument("--precision", choices=("fp32", "int8", "onnx-int8"), default="int8", help="planex's precision")
+    p.add_argument(
+        "--precision", choices=("fp32", "int8", "onnx-int8"), default="onnx-int8", help="planex's (default: as served)"
+    )
     p.add_argument("--threads", type=int, default=1, help="torch threads for planex (the sweep tries the other)")
     p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="windows per forward pass for planex")
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus JSONL for long texts (optional)")

@@ -61,9 +61,9 @@ class Settings(BaseSettings):
         default=1, ge=0, description="threads torch uses inside one forward pass (0: torch's default, the cores)"
     )
     precision: Literal["fp32", "int8", "onnx-int8"] = Field(
-        default="int8",
-        description="int8: dynamic int8 Linear layers on the CPU (held-out F1 as fp32, README Speed); "
-        "onnx-int8: dynamic int8 in ONNX Runtime (the onnx extra; torch int8 where it is missing); fp32",
+        default="onnx-int8",
+        description="onnx-int8: the model exported at load and run by ONNX Runtime with dynamic int8 MatMuls "
+        "(torch int8 where that fails); int8: torch's dynamic int8 Linear layers; fp32: as trained (README Speed)",
     )
     queue_size: int = Field(default=16, ge=0, description="requests that may wait for a thread; more get 429")
     window_tokens: int = Field(

@@ -10,16 +10,12 @@ import numpy as np
 import pytest
 import torch
 
+from planex import onnxrt
 from planex.hints import HINT_LABELS, enable_hints
 from planex.inference import Entity, Extractor, WindowConfig
 from planex.modelio import LoadedModel, load_model
 from planex.normalise import Normalised
 from planex.precision import with_precision
-
-pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
-pytest.importorskip("onnx", reason="the onnx extra is not installed")
-
-from planex import onnxrt
 
 WINDOWS = WindowConfig(max_tokens=32, stride=20, batch_size=4)
 
@@ -96,7 +92,7 @@ def test_onnxrt_int8_spans_agree_with_torch_and_keep_offsets(tiny_model_dir: Pat
 
 def test_onnxrt_missing_runtime_says_what_to_install(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
-    with pytest.raises(ValueError, match=r"pip install -e \"\.\[onnx\]\""):
+    with pytest.raises(ValueError, match=r"pip install -c constraints\.txt onnxruntime onnx"):
         with_precision(load_model(tiny_model_dir), "onnx-int8")
 
 
@@ -129,7 +125,7 @@ def test_onnxrt_served_with_offsets_and_falls_back_to_torch_without_runtime(
     from serving.settings import Settings
 
     raw = seed_texts["003_73a913652c5a0285"][:1500]
-    settings = Settings(model_path=tiny_model_dir, api_key=None, precision="onnx-int8")
+    settings = Settings(model_path=tiny_model_dir, api_key=None)  # onnx-int8 is the default
     with TestClient(create_app(settings)) as client:
         assert isinstance(client.app.state.service.state.loaded.model, onnxrt.OrtClassifier)  # type: ignore[attr-defined]
         entities = client.post("/v1/extract", json={"text": raw}).json()["entities"]

@@ -16,7 +16,7 @@ class SpeedConfig:
     model: Path = Path("models/default")
     quick: bool = False
     repeats: int = 3
-    precision: str = "int8"
+    precision: str = "onnx-int8"  # as served (PLANEX_PRECISION)
     threads: int = 1
     batch_size: int = DEFAULT_BATCH_SIZE
     corpus: Path = DEFAULT_CORPUS
