@@ -5,8 +5,12 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from planex.modelio import LoadedModel
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the network
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -61,6 +65,23 @@ def build_tiny_model(path: Path, scheme=None, seed: int = 0) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="module")
+def hinted(tiny_model_dir: Path) -> LoadedModel:
+    """The tiny model reading rule hints, with loud hint rows so that the type ids change its output."""
+    from dataclasses import replace
+
+    import torch
+
+    from planex.hints import HINT_LABELS, enable_hints
+    from planex.modelio import load_model
+
+    loaded = load_model(tiny_model_dir)
+    enable_hints(loaded.model)
+    with torch.no_grad():
+        loaded.model.bert.embeddings.token_type_embeddings.weight[1:].normal_(0, 5.0)
+    return replace(loaded, spec=replace(loaded.spec, rule_hints=HINT_LABELS))
 
 
 @pytest.fixture(scope="session")

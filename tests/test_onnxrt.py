@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from planex import onnxrt
-from planex.hints import HINT_LABELS, enable_hints
+from planex.hints import HINT_LABELS
 from planex.inference import Entity, Extractor, WindowConfig
 from planex.modelio import LoadedModel, load_model
 from planex.normalise import Normalised
@@ -22,16 +22,6 @@ WINDOWS = WindowConfig(max_tokens=32, stride=20, batch_size=4)
 
 def _raws(seed_texts: dict[str, str]) -> list[str]:
     return [seed_texts["003_73a913652c5a0285"][:2500], seed_texts["002_09fd2415f66b5df1"][:1200]]
-
-
-@pytest.fixture(scope="module")
-def hinted(tiny_model_dir: Path) -> LoadedModel:
-    """The tiny model reading rule hints, with loud hint rows so that the type ids change its output."""
-    loaded = load_model(tiny_model_dir)
-    enable_hints(loaded.model)
-    with torch.no_grad():
-        loaded.model.bert.embeddings.token_type_embeddings.weight[1:].normal_(0, 5.0)
-    return replace(loaded, spec=replace(loaded.spec, rule_hints=HINT_LABELS))
 
 
 def test_onnxrt_fp32_graph_equals_torch_with_token_types_and_any_shape(hinted: LoadedModel, tmp_path: Path) -> None:

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
 
-from planex.hints import HINT_LABELS, enable_hints
 from planex.inference import Extractor, WindowConfig
 from planex.modelio import LoadedModel, load_model
 from planex.precision import with_precision
 from planex_cli.main import main
-
-
-@pytest.fixture(scope="module")
-def hinted(tiny_model_dir: Path) -> LoadedModel:
-    """The tiny model reading rule hints, with loud hint rows so that type ids change its output."""
-    loaded = load_model(tiny_model_dir)
-    enable_hints(loaded.model)
-    with torch.no_grad():
-        loaded.model.bert.embeddings.token_type_embeddings.weight[1:].normal_(0, 5.0)
-    return replace(loaded, spec=replace(loaded.spec, rule_hints=HINT_LABELS))
 
 
 def _spans(extractor: Extractor, raws: list[str]) -> list[list[tuple[str, int, int, float]]]:
