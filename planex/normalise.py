@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from planex import mojibake
+from planex.tables import is_table_row
 
 
 class InvalidTextError(ValueError):
@@ -144,7 +145,7 @@ def _line_wraps(text: str) -> list[_Edit]:
     and the line after it does not start a new item:
     ``…市人力\\n\\n资源社会保障局…`` → ``…市人力资源社会保障局…``.
     A break beside a table row (a line with a ``|`` between cells, as ``planex.documents``
-    writes tables) is kept, so each row stays one line.
+    writes tables, or cells split by tabs or runs of spaces) is kept, so each row stays one line.
     """
     edits = []
     for m in _BREAK.finditer(text):
@@ -152,6 +153,7 @@ def _line_wraps(text: str) -> list[_Edit]:
         line = text[line_start : m.start()].strip(" \t\u3000\xa0")
         nxt = text[m.end() : m.end() + 12]
         next_end = text.find("\n", m.end())
+        next_line = text[m.end() : len(text) if next_end < 0 else next_end]
         if (
             len(line) >= _MIN_WRAPPED_LINE
             and line[-1] not in _TERMINAL
@@ -159,7 +161,9 @@ def _line_wraps(text: str) -> list[_Edit]:
             and nxt[:1] not in ("", "\n")
             and not _ITEM_START.match(nxt)
             and "|" not in line
-            and "|" not in text[m.end() : len(text) if next_end < 0 else next_end]
+            and "|" not in next_line
+            and not is_table_row(line)
+            and not is_table_row(next_line)
         ):
             edits.append(_Edit(m.start(), m.end(), ""))
     return edits

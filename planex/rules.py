@@ -13,6 +13,7 @@ import re
 from planex.document import Span
 from planex.indicator_rules import NUM, UNIT, indicators
 from planex.markers import LINE_MARKER, match_rank
+from planex.tables import CELL_GAP, PIPES, is_table_row, table_rows
 
 _HEAD_END = re.compile(r"[。：:；;！!？?\n|]")
 NOT_TASKS = {
@@ -55,17 +56,23 @@ NOT_TASKS = {
 }
 # Items under these headings are principles, not work (guideline T6).
 _PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
+_TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[：:]|】)\s*$")
 _DEADLINE = re.compile(
     r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月|第[一二三四]季度)?(?:\d{1,2}日)?"
     r"(?:年底前|年底|底前|年末|末|前|底|起|以前)?|"
     r"年内|年底前|(?:\d{1,2}月)(?:底前|底|前)"
 )
 _LEAD_GROUP = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
-_FIELD_NAMES = r"(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门|负责部门|负责单位)"
-_LEAD_FIELD = re.compile(rf"{_FIELD_NAMES}[：:]([^；;，,]*(?:[、，,][^；;：:]*?)*?)(?=[；;]|$|[，,]\S{{2,6}}[：:])")
+_FIELD_NAMES = (
+    r"(牵头单位|牵头部门|牵头责任单位|主要责任单位|主体责任单位|责任单位|责任部门|负责部门|负责单位|责任主体)"
+)
+# A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
+_LEAD_FIELD = re.compile(
+    rf"{_FIELD_NAMES}(?:[：:]|】)([^；;，,【]*(?:[、，,][^；;：:【]*?)*?)(?=[；;【]|$|[，,]\S{{2,6}}[：:])"
+)
 # A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
 # `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.
-_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*{_FIELD_NAMES}[：:]", re.M)
+_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[：:]|】)", re.M)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
 # 联, 中央 and 社 end people's organisations and agencies (`全国妇联`, `共青团中央`, `供销合作总社`).
@@ -76,16 +83,19 @@ _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
 # `A、B等和各省级人民政府负责`: 等和 closes one list and adds another lead (guideline L1).
 _SPLIT = re.compile(r"[、，,]|等和")
 # What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
-_DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?负责"
+_DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?负责(?:落实|实施)?"
 _ORG_NAME = rf"[^\s，,。；;、（）()：:“”由]{{1,20}}?{_ORG_SUFFIX}"
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
 _LEAD_CLAUSE = re.compile(
-    rf"(?:^|(?<=[。；;，,]))[ \t\u3000]*由?({_ORG_NAME}(?:、{_ORG_NAME})*)(?:牵头|{_DUTY})(?=[，,。；;]|$)", re.M
+    rf"(?:^|(?<=[。；;，,]))[ \t\u3000]*由?({_ORG_NAME}(?:、{_ORG_NAME})*)(?:牵头(?:负责)?|{_DUTY})(?=[，,。；;]|$)",
+    re.M,
 )
 # A bracketed clause that assigns the item: `（市发展改革委负责）`, `（…，市财政局按职责分工负责）`.
 _DUTY_CLAUSE = re.compile(rf"(?:^|[，,；;。])由?([^，,；;。]+?){_DUTY}(?=$|[，,；;。])")
-_HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头|等)$")
+_HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等)$")
+# `由X会同Y负责`: X leads, Y works with it (as `Y配合`).
+_WITH = re.compile(r"会同.*$")
 
 
 def _tasks(text: str) -> list[Span]:
@@ -133,7 +143,9 @@ def _deadlines(text: str) -> list[Span]:
             s, piece = s + 1, piece[1:]
         if re.fullmatch(r"20\d{2}", piece) or piece.endswith("”"):
             continue
-        if "截至" in before or after.startswith(("以来", "—", "-", "年）", ")", "）")) or "〔" in before:
+        # A year closing a bracket is a title's period (`（2023-2025年）`), unless a field names it a deadline.
+        closes = after.startswith((")", "）")) and not _TIME_FIELD.search(text, max(0, s - 8), s)
+        if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:
             continue
         if re.fullmatch(r"20\d{2}年", piece) and (
             before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
@@ -171,7 +183,7 @@ def _leads(text: str) -> list[Span]:
         for part in _SPLIT.split(lst):
             s = offset + lst.index(part, pos)
             pos = s - offset + len(part)
-            name = _HEDGE_TAIL.sub("", part).strip()
+            name = _WITH.sub("", _HEDGE_TAIL.sub("", part)).strip()
             if 2 <= len(name) <= 30:
                 s += len(part) - len(part.lstrip())
                 spans.append(Span(s, s + len(name), "LEAD_UNIT"))
@@ -215,12 +227,60 @@ def _in_brackets(text: str, pos: int) -> bool:
     return before.count("（") + before.count("(") > before.count("）") + before.count(")")
 
 
+# A deadline cell that the deadline pattern misses: `9月投入使用` in a 完成时限 column → `9月` (LABELING.md).
+_CELL_DEADLINE = re.compile(r"(?:20\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:[上中下]旬|底|末|份)?前?")
+# Units in a lead cell are split by the list separators and, in a table, by spaces too.
+_CELL_SPLIT = re.compile(r"[、，,；;\s]+|等和")
+
+
+def _table_cells(text: str) -> list[Span]:
+    """Spans read off the cells of task tables, by their header (planex.tables)."""
+    spans = []
+    for row in table_rows(text):
+        if row.task:
+            s, e = row.task
+            head = text[s:e].rstrip("。；;")
+            if len(head) <= 40 and "。" not in head and not re.search(rf"{NUM}{UNIT}", head) and not _is_category(head):
+                spans.append(Span(s, s + len(head), "TASK"))
+        for s, e in row.leads:
+            body = re.sub(r"[（(][^）)]*[）)]", lambda m: " " * len(m.group()), text[s:e])  # `(牵头)` notes
+            for m in re.finditer(r"[^、，,；;\s]+", _CELL_SPLIT.sub(" ", body)):
+                name = _HEDGE_TAIL.sub("", m.group())
+                if 2 <= len(name) <= 30:
+                    spans.append(Span(s + m.start(), s + m.start() + len(name), "LEAD_UNIT"))
+        if row.deadline:
+            s, e = row.deadline
+            found = [Span(s + d.start, s + d.end, d.label) for d in _deadlines(text[s:e])]
+            cell = _CELL_DEADLINE.match(text, s, e)
+            spans += found or ([Span(s, cell.end(), "DEADLINE")] if cell else [])
+    return spans
+
+
+def _within_cell(text: str, span: Span) -> Span:
+    """``span`` cut to its longest piece between table-cell separators: no span crosses a cell."""
+    piece = text[span.start : span.end]
+    line_start, line_end = text.rfind("\n", 0, span.start) + 1, text.find("\n", span.end)
+    gaps = list(PIPES.finditer(piece))
+    if is_table_row(text[line_start : len(text) if line_end < 0 else line_end]):
+        gaps += CELL_GAP.finditer(piece)  # elsewhere a run of spaces is noise inside a name (`市统计局　　数据中心`)
+    if not gaps:
+        return span
+    bounds = [0, *(i for m in gaps for i in m.span()), len(piece)]
+    bounds.sort()
+    s, e = max(zip(bounds[::2], bounds[1::2], strict=True), key=lambda b: b[1] - b[0])
+    cell = piece[s:e]
+    s += len(cell) - len(cell.lstrip(" \t\u3000\xa0|│"))
+    e -= len(cell) - len(cell.rstrip(" \t\u3000\xa0|│"))
+    return Span(span.start + s, span.start + max(s, e), span.label)
+
+
 def extract(text: str) -> list[Span]:
-    """Return non-overlapping spans; earlier rule families win conflicts (TASK, LEAD_UNIT, DEADLINE, INDICATOR)."""
+    """Return non-overlapping spans; earlier rule families win conflicts (table cells, TASK, LEAD_UNIT,
+    DEADLINE, INDICATOR)."""
     chosen: list[Span] = []
     taken = bytearray(len(text))
-    for family in (_tasks, _leads, _deadlines, indicators):
-        for span in family(text):
+    for family in (_table_cells, _tasks, _leads, _deadlines, indicators):
+        for span in map(lambda s: _within_cell(text, s), family(text)):
             if span.start < span.end and not any(taken[span.start : span.end]):
                 chosen.append(span)
                 taken[span.start : span.end] = b"\x01" * (span.end - span.start)

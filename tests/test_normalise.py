@@ -51,6 +51,17 @@ _ROW = "1 | 加快经济社会运行数据整合利用，构建经济治理数�
         (_WRAP + "\n社会数据等数据资源。", _WRAP + "社会数据等数据资源。"),  # a PDF line wrap is joined
         (_ROW + "\n2 | 建设平台 | 市委政法委 | 2023年年底前", None),  # a table row stays a line
         (_WRAP + "\n" + _ROW, None),  # so does the break before a row
+        # a task table exported as text with tabs or runs of spaces between cells: every row stays a line
+        (
+            "序号\t工作任务\t牵头单位\t完成时限\n1\t" + _WRAP + "\t市发展改革委\t2023年年底前\n"
+            "2\t建设平台\t市委政法委\t年内",
+            None,
+        ),
+        (_WRAP + "\n1   建设数据平台   市大数据局   2023年年底前\n2   建设平台   市委政法委   年内", None),
+        # a paragraph indented after its heading has a gap but is no row: its wrap is still joined
+        ("各区人民政府，市直各单位：   " + _WRAP + "\n社会。", "各区人民政府，市直各单位：   " + _WRAP + "社会。"),
+        # one space is no cell gap: PDF text spaces numbers inside prose, and the wrap joins
+        ("到 2025 年，" + _WRAP + "\n社会数据。", "到 2025 年，" + _WRAP + "社会数据。"),
     ],
 )
 def test_normalise_keeps_table_rows_apart(raw: str, text: str | None) -> None:

@@ -189,3 +189,26 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         for span in found:
             piece = text[span.start : span.end]
             assert piece and piece == piece.strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "leads", "deadlines"),
+    [
+        # 【field】 headings, as some provinces write them: each 【 starts the next field
+        (
+            "2．实施人才引育工程。【牵头单位】市委人才办【配合单位】市人社局【完成时限】2023年底前",
+            ["市委人才办"],
+            ["2023年底前"],
+        ),
+        # a deadline field closing a bracket is a deadline, not a title's period
+        ("1．加快平台建设。（牵头单位：市科技局；完成时限：2023年12月底）", ["市科技局"], ["2023年12月底"]),
+        ("3．推动转型。主要责任单位：市工业和信息化局；完成时间：2024年6月。", ["市工业和信息化局"], ["2024年6月"]),
+        ("4．提升城市管理水平。责任主体：各区县人民政府", ["各区县人民政府"], []),
+        ("5．深化改革。市政务服务中心牵头负责，各相关部门配合。", ["市政务服务中心"], []),
+        # 由X会同Y负责: X leads
+        ("6．加强耕地保护。由市自然资源局会同市农业农村局负责。", ["市自然资源局"], []),
+    ],
+)
+def test_lead_fields_and_clauses_of_other_provinces(text: str, leads: list[str], deadlines: list[str]) -> None:
+    assert spans_of(text, "LEAD_UNIT") == leads
+    assert spans_of(text, "DEADLINE") == deadlines

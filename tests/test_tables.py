@@ -1,0 +1,70 @@
+"""Task tables in plain text: the header types the cells, the rules read them (planex.tables, planex.rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from planex import rules
+from planex.normalise import normalise
+from planex.tables import table_rows
+
+_ROWS = [
+    ["序号", "工作任务", "责任领导", "牵头单位", "配合单位", "完成时限"],
+    ["1", "推进政务服务标准化", "李明", "县政务服务中心", "各乡镇人民政府", "2023年11月底"],
+    ["2", "建设智慧农业平台", "王强", "县农业农村局、县大数据局", "县财政局", "9月投入使用"],
+]
+
+
+def _table(sep: str, pipes: bool = False) -> str:
+    lines = [sep.join(r) for r in _ROWS]
+    if pipes:
+        lines = [f"| {x} |" for x in lines]
+        lines.insert(1, "|" + "---|" * len(_ROWS[0]))
+    return "某县重点工作任务分工表\n" + "\n".join(lines) + "\n"
+
+
+def _spans(text: str) -> list[tuple[str, str]]:
+    return [(s.label, text[s.start : s.end]) for s in rules.extract(text)]
+
+
+@pytest.mark.parametrize(("sep", "pipes"), [(" | ", True), ("\t", False), ("   ", False)])
+def test_rules_read_lead_task_and_deadline_cells_by_the_header(sep: str, pipes: bool) -> None:
+    text = normalise(_table(sep, pipes)).text
+    assert len(table_rows(text)) == 2
+    assert _spans(text) == [
+        ("TASK", "推进政务服务标准化"),
+        ("LEAD_UNIT", "县政务服务中心"),
+        ("DEADLINE", "2023年11月底"),
+        ("TASK", "建设智慧农业平台"),
+        ("LEAD_UNIT", "县农业农村局"),
+        ("LEAD_UNIT", "县大数据局"),
+        ("DEADLINE", "9月"),  # the month of a 完成时限 cell (LABELING.md)
+    ]
+
+
+def test_a_named_lead_column_wins_over_a_responsible_column() -> None:
+    text = "序号\t重点任务\t牵头单位\t责任单位\n1\t建设数据平台\t市大数据局\t各区政府\n"
+    assert [x for x in _spans(text) if x[0] == "LEAD_UNIT"] == [("LEAD_UNIT", "市大数据局")]
+    text = "序号\t重点任务\t责任单位\t完成时限\n1\t建设数据平台\t市大数据局、各区政府\t年内\n"
+    assert [x for x in _spans(text) if x[0] == "LEAD_UNIT"] == [("LEAD_UNIT", "市大数据局"), ("LEAD_UNIT", "各区政府")]
+
+
+def test_rows_are_read_only_under_a_header_and_while_they_keep_its_cells() -> None:
+    assert table_rows("1\t建设数据平台\t市大数据局\t年内\n") == []  # no header: nothing says which cell leads
+    text = "序号\t工作任务\t牵头单位\t完成时限\n1\t建设数据平台\t市大数据局\t年内\n2\t建设平台\t市委政法委\n"
+    assert len(table_rows(text)) == 1  # the row with a merged cell cannot be matched to the columns
+    text = "序号\t工作任务\t牵头单位\t完成时限\n下面是正文，不是表格。\n1\t建设数据平台\t市大数据局\t年内\n"
+    assert table_rows(text) == []  # prose ends the table
+
+
+def test_no_rule_span_crosses_a_cell() -> None:
+    # A quantitative task cell is an INDICATOR, read from the cell alone: not from the row number before it.
+    text = normalise(_table("\t").replace("推进政务服务标准化", "新建改建农村公路50公里")).text
+    spans = _spans(text)
+    assert ("INDICATOR", "新建改建农村公路50公里") in spans
+    assert not any(c in t for _, t in spans for c in "\t|")
+
+
+def test_a_lead_that_takes_the_item_on_is_a_lead() -> None:
+    text = "（一）推进政务服务标准化。全面梳理事项清单。（市政务服务管理局负责落实）"
+    assert ("LEAD_UNIT", "市政务服务管理局") in _spans(text)
