@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -24,6 +24,7 @@ from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.modelspec import WindowConfig, window_config
 from planex.normalise import Normalised, normalise
+from planex.tables import within_cell
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,18 @@ class Extractor:
         return tags_to_spans(tags, offsets, chosen.tolist())
 
     def predict_normalised(self, texts: list[str]) -> list[list[ScoredSpan]]:
-        """Spans over already-normalised texts (what evaluation compares with gold labels)."""
-        return [self.decode(t, o, p) for t, (o, p) in zip(texts, self.token_probs(texts), strict=True)]
+        """Spans over already-normalised texts (what evaluation compares with gold labels).
+
+        A span never crosses a table cell (``|``, or a tab on a table row): the tokenizer drops
+        whitespace, so the decoder cannot see a cell gap, and a span running from a row number into
+        the task cell (`1\t新建农村公路`) is cut to its longest piece, as the rules cut theirs."""
+        out = []
+        for t, (o, p) in zip(texts, self.token_probs(texts), strict=True):
+            spans = [
+                replace(s, start=a, end=b) for s in self.decode(t, o, p) for a, b in [within_cell(t, s.start, s.end)]
+            ]
+            out.append([s for s in spans if s.start < s.end])
+        return out
 
     def entities(self, norm: Normalised, spans: list[ScoredSpan]) -> list[Entity]:
         """Spans on the normalised text as entities with offsets into the raw text (text sliced from raw)."""

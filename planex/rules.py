@@ -13,7 +13,7 @@ import re
 from planex.document import Span
 from planex.indicator_rules import NUM, UNIT, indicators
 from planex.markers import LINE_MARKER, match_rank
-from planex.tables import CELL_GAP, PIPES, is_table_row, table_rows
+from planex.tables import table_rows, within_cell
 
 _HEAD_END = re.compile(r"[。：:；;！!？?\n|]")
 NOT_TASKS = {
@@ -256,31 +256,13 @@ def _table_cells(text: str) -> list[Span]:
     return spans
 
 
-def _within_cell(text: str, span: Span) -> Span:
-    """``span`` cut to its longest piece between table-cell separators: no span crosses a cell."""
-    piece = text[span.start : span.end]
-    line_start, line_end = text.rfind("\n", 0, span.start) + 1, text.find("\n", span.end)
-    gaps = list(PIPES.finditer(piece))
-    if is_table_row(text[line_start : len(text) if line_end < 0 else line_end]):
-        gaps += CELL_GAP.finditer(piece)  # elsewhere a run of spaces is noise inside a name (`市统计局　　数据中心`)
-    if not gaps:
-        return span
-    bounds = [0, *(i for m in gaps for i in m.span()), len(piece)]
-    bounds.sort()
-    s, e = max(zip(bounds[::2], bounds[1::2], strict=True), key=lambda b: b[1] - b[0])
-    cell = piece[s:e]
-    s += len(cell) - len(cell.lstrip(" \t\u3000\xa0|│"))
-    e -= len(cell) - len(cell.rstrip(" \t\u3000\xa0|│"))
-    return Span(span.start + s, span.start + max(s, e), span.label)
-
-
 def extract(text: str) -> list[Span]:
     """Return non-overlapping spans; earlier rule families win conflicts (table cells, TASK, LEAD_UNIT,
     DEADLINE, INDICATOR)."""
     chosen: list[Span] = []
     taken = bytearray(len(text))
     for family in (_table_cells, _tasks, _leads, _deadlines, indicators):
-        for span in map(lambda s: _within_cell(text, s), family(text)):
+        for span in (Span(*within_cell(text, s.start, s.end), s.label) for s in family(text)):
             if span.start < span.end and not any(taken[span.start : span.end]):
                 chosen.append(span)
                 taken[span.start : span.end] = b"\x01" * (span.end - span.start)

@@ -135,3 +135,24 @@ def table_rows(text: str) -> list[Row]:
             )
         )
     return rows
+
+
+def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` cut to its longest piece between table-cell separators: no span crosses a cell.
+
+    Pipes always separate cells; tabs and runs of spaces only on a table row (elsewhere they are
+    noise inside a name: `市统计局　　数据中心`). The cut may leave an empty span (start == end).
+    """
+    piece = text[start:end]
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    gaps = list(PIPES.finditer(piece))
+    if is_table_row(text[line_start : len(text) if line_end < 0 else line_end]):
+        gaps += CELL_GAP.finditer(piece)
+    if not gaps:
+        return start, end
+    bounds = sorted([0, *(i for m in gaps for i in m.span()), len(piece)])
+    s, e = max(zip(bounds[::2], bounds[1::2], strict=True), key=lambda b: b[1] - b[0])
+    cell = piece[s:e]
+    s += len(cell) - len(cell.lstrip(_BLANKS + "|│"))
+    e -= len(cell) - len(cell.rstrip(_BLANKS + "|│"))
+    return start + s, start + max(s, e)

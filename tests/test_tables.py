@@ -6,7 +6,7 @@ import pytest
 
 from planex import rules
 from planex.normalise import normalise
-from planex.tables import table_rows
+from planex.tables import table_rows, within_cell
 
 _ROWS = [
     ["序号", "工作任务", "责任领导", "牵头单位", "配合单位", "完成时限"],
@@ -68,3 +68,18 @@ def test_no_rule_span_crosses_a_cell() -> None:
 def test_a_lead_that_takes_the_item_on_is_a_lead() -> None:
     text = "（一）推进政务服务标准化。全面梳理事项清单。（市政务服务管理局负责落实）"
     assert ("LEAD_UNIT", "市政务服务管理局") in _spans(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "cut"),
+    [
+        ("| 1 | 新建改建农村公路50公里 | 县交通运输局 |", "1 | 新建改建农村公路50公里", "新建改建农村公路50公里"),
+        ("1\t新建改建农村公路50公里\t县交通运输局\t年内", "1\t新建改建农村公路50公里", "新建改建农村公路50公里"),
+        # off a table row, a run of spaces is noise inside a name and stays in the span
+        ("（牵头单位：市统计局\u3000\u3000数据中心）", "市统计局\u3000\u3000数据中心", "市统计局\u3000\u3000数据中心"),
+    ],
+)
+def test_within_cell_cuts_a_span_to_one_cell(text: str, span: str, cut: str) -> None:
+    start = text.index(span)
+    a, b = within_cell(text, start, start + len(span))
+    assert text[a:b] == cut
