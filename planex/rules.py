@@ -118,7 +118,8 @@ def _tasks(text: str) -> list[Span]:
             continue
         # A heading is a short phrase: a comma may join two parallel phrases (guideline T2),
         # brackets and longer clause lists are prose.
-        if re.search(r"[（(]", head) or len(head) > (24 if re.search(r"[，,]", head) else 40):
+        # Dot leaders (`…………30`) make a line of the table of contents, not an item.
+        if re.search(r"[（(]|[…·.]{3}", head) or len(head) > (24 if re.search(r"[，,]", head) else 40):
             continue
         spans.append(Span(start, start + len(head), "TASK"))
     return spans

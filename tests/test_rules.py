@@ -218,3 +218,8 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
 def test_lead_fields_and_clauses_of_other_provinces(text: str, leads: list[str], deadlines: list[str]) -> None:
     assert spans_of(text, "LEAD_UNIT") == leads
     assert spans_of(text, "DEADLINE") == deadlines
+
+
+def test_a_table_of_contents_line_is_no_task() -> None:
+    text = "目录\n(一)完善综合立体交通网络…………………………………20\n(一)完善综合立体交通网络。加快建设。"
+    assert spans_of(text, "TASK") == ["完善综合立体交通网络"]
