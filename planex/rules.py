@@ -62,7 +62,8 @@ _DEADLINE = re.compile(
     r"(?:年底前|年底|底前|年末|末|前|底|起|以前)?|"
     r"年内|年底前|(?:\d{1,2}月)(?:底前|底|前)"
 )
-_LEAD_GROUP = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
+# One level of brackets may nest inside: `（责任单位：市直各单位、各县（市、区）人民政府）`.
+_LEAD_GROUP = re.compile(r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]")
 _FIELD_NAMES = (
     r"(牵头单位|牵头部门|牵头责任单位|主要责任单位|主体责任单位|责任单位|责任部门|负责部门|负责单位|责任主体)"
 )
@@ -81,7 +82,8 @@ _ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集�
 # (`由人力资源社会保障行政部门负责` describes, it does not list).
 _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
 # `A、B等和各省级人民政府负责`: 等和 closes one list and adds another lead (guideline L1).
-_SPLIT = re.compile(r"[、，,]|等和")
+# A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit.
+_SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
 # What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
 _DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?负责(?:落实|实施)?"
 _ORG_NAME = rf"[^\s，,。；;、（）()：:“”由]{{1,20}}?{_ORG_SUFFIX}"

@@ -205,6 +205,12 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         ("3．推动转型。主要责任单位：市工业和信息化局；完成时间：2024年6月。", ["市工业和信息化局"], ["2024年6月"]),
         ("4．提升城市管理水平。责任主体：各区县人民政府", ["各区县人民政府"], []),
         ("5．深化改革。市政务服务中心牵头负责，各相关部门配合。", ["市政务服务中心"], []),
+        # a bracket inside the lead bracket: 各县（市、区）人民政府 is one unit
+        (
+            "1.健全体系。(责任单位:市直各有关单位、各县(市、区)人民政府、各开发区管委会)",
+            ["市直各有关单位", "各县(市、区)人民政府", "各开发区管委会"],
+            [],
+        ),
         # a field ends at the sentence's end: the next field is no part of its list
         (
             "3．谋划项目。牵头单位：市发展改革委。配合单位：市财政局。时间节点：2023年6月底前完成。",
