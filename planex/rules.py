@@ -76,8 +76,11 @@ _LEAD_FIELD = re.compile(
 _LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[：:]|】)", re.M)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
-# 联, 中央 and 社 end people's organisations and agencies (`全国妇联`, `共青团中央`, `供销合作总社`).
-_ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队|联|中央|社)"
+# 联, 协, 中央 and 社 end people's organisations and agencies (`全国妇联`, `中国科协`, `共青团中央`, `供销合作总社`);
+# 处, 科, 股, 所 and 站 end a department's own offices (`宣传处`, `文化宣传股`, `派出所`).
+_ORG_SUFFIX = (
+    r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队|联|协|中央|社|处|科|股|所|站)"
+)
 # A list may also hold a collective reference (`各有关部门和单位`, `市直各部门`); 部门 alone is not enough
 # (`由人力资源社会保障行政部门负责` describes, it does not list).
 _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
@@ -85,7 +88,7 @@ _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
 # A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit.
 _SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
 # What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
-_DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?负责(?:落实|实施)?"
+_DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?(?:负责(?:落实|实施)?|(?<=分工)落实)"
 _ORG_NAME = rf"[^\s，,。；;、（）()：:“”由]{{1,20}}?{_ORG_SUFFIX}"
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
@@ -95,6 +98,8 @@ _LEAD_CLAUSE = re.compile(
 )
 # A bracketed clause that assigns the item: `（市发展改革委负责）`, `（…，市财政局按职责分工负责）`.
 _DUTY_CLAUSE = re.compile(rf"(?:^|[，,；;。])由?([^，,；;。]+?){_DUTY}(?=$|[，,；;。])")
+# What may follow a bracket that closes an item: its full stop, then the line's end.
+_ITEM_CLOSE = re.compile(r"[。；;]?[ \t\u3000]*(?:\n|$)")
 _HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等)$")
 # `由X会同Y负责`: X leads, Y works with it (as `Y配合`).
 _WITH = re.compile(r"会同.*$")
@@ -168,7 +173,8 @@ def _leads(text: str) -> list[Span]:
     first_leads = bool(_FIRST_LEADS.search(text))
     pieces: list[tuple[int, str]] = []
     for g in _LEAD_GROUP.finditer(text):
-        pieces += _lead_lists(g.group(1), g.start(1), first_leads)
+        closes_item = bool(_ITEM_CLOSE.match(text, g.end()))
+        pieces += _lead_lists(g.group(1), g.start(1), first_leads, closes_item)
     line_done = -1
     for field in _LEAD_FIELDS_AT.finditer(text):
         if field.start() < line_done or _in_brackets(text, field.start()):
@@ -193,8 +199,11 @@ def _leads(text: str) -> list[Span]:
     return spans
 
 
-def _lead_lists(body: str, base: int, first_leads: bool) -> list[tuple[int, str]]:
-    """The lead lists in one bracket or field line, as (offset, list text)."""
+def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = False) -> list[tuple[int, str]]:
+    """The lead lists in one bracket or field line, as (offset, list text).
+
+    ``closes_item``: the bracket ends its line, where many plans put the units of an item with no
+    field name (`…加强监测。（市生态环境局、市水利局）`); a bare list of units there is the lead list."""
     declared = _FIRST_LEADS.search(body)
     if declared:  # `（A、B等负责，列第一位者为牵头单位，下同）` declares the convention and names A
         first = _SPLIT.split(re.split(rf"{_DUTY}|[，,。；;]", body[: declared.start()])[0])[0]
@@ -209,8 +218,8 @@ def _lead_lists(body: str, base: int, first_leads: bool) -> list[tuple[int, str]
             return [(base, m.group(1).removeprefix("由"))]
         parts = _SPLIT.split(re.split(_DUTY, body)[0])
         duty = _DUTY_CLAUSE.search(body)
-        if first_leads and _all_orgs(parts):
-            pieces = [(base, body)]  # a bare unit list under the first-leads convention
+        if (first_leads or closes_item) and _all_orgs(parts):
+            pieces = [(base, body)]  # a bare unit list closing an item, or under the first-leads convention
         elif duty and _all_orgs(_SPLIT.split(duty.group(1))):
             return [(base + duty.start(1), duty.group(1))]
         else:

@@ -123,10 +123,14 @@ def table_rows(text: str) -> list[Row]:
         if typed is not None:
             header, width = typed, len(cells)
             continue
-        if header is None or len(cells) != width:
-            continue  # a merged or wrapped row whose cells cannot be matched to the header
+        # Pipe rows keep their empty cells, so only trailing ones may be missing (`… | 长期推进 |` under a
+        # header that ends with 备注); a row split by gaps with another cell count has merged or wrapped cells.
+        piped = bool(PIPES.search(text[start:end]))
+        if header is None or len(cells) > width or (len(cells) < width and not piped):
+            continue
         task, leads, deadline = header
-        filled = [c if c[0] < c[1] else None for c in cells]
+        filled: list[tuple[int, int] | None] = [c if c[0] < c[1] else None for c in cells]
+        filled += [None] * (width - len(cells))
         rows.append(
             Row(
                 None if task is None else filled[task],

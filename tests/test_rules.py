@@ -102,8 +102,12 @@ def test_the_first_leads_note_has_several_spellings() -> None:
     assert spans_of(text, "LEAD_UNIT") == ["税务总局", "海关总署", "各有关部门和单位"]
 
 
-def test_without_the_convention_every_unit_of_a_bare_list_is_left_alone() -> None:
-    assert spans_of("（二）扩大就业。（市人力资源社会保障局、市财政局）", "LEAD_UNIT") == []
+def test_without_the_convention_every_unit_of_a_bare_list_closing_an_item_leads() -> None:
+    # GUIDELINES V10: a bracket of bare unit names closing an item is its responsible list (L4)
+    assert spans_of("（二）扩大就业。（市人力资源社会保障局、市财政局）", "LEAD_UNIT") == [
+        "市人力资源社会保障局",
+        "市财政局",
+    ]
 
 
 def test_field_lines_outside_brackets_and_shared_leads() -> None:
@@ -211,6 +215,14 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
             ["市直各有关单位", "各县(市、区)人民政府", "各开发区管委会"],
             [],
         ),
+        # a bare list of units in a bracket that closes the item is its lead list; in prose it is not
+        (
+            "2.开展科普活动。（科技部、国家卫生健康委、中国科协）\n3.下一项。",
+            ["科技部", "国家卫生健康委", "中国科协"],
+            [],
+        ),
+        ("2.依托平台（市大数据中心）开展工作。", [], []),
+        ("1.发布权威信息。（应急处、监督处等按职责分工落实）", ["应急处", "监督处"], []),
         # a field ends at the sentence's end: the next field is no part of its list
         (
             "3．谋划项目。牵头单位：市发展改革委。配合单位：市财政局。时间节点：2023年6月底前完成。",

@@ -83,3 +83,10 @@ def test_within_cell_cuts_a_span_to_one_cell(text: str, span: str, cut: str) -> 
     start = text.index(span)
     a, b = within_cell(text, start, start + len(span))
     assert text[a:b] == cut
+
+
+def test_a_pipe_row_may_lack_its_trailing_cells() -> None:
+    text = "序号 | 工作任务 | 责任处室 | 完成时限 | 备注 |\n1 | 做好信息发布 | 宣传处 | 长期推进 |\n"
+    [row] = table_rows(text)
+    assert row.leads and text[row.leads[0][0] : row.leads[0][1]] == "宣传处"
+    assert ("LEAD_UNIT", "宣传处") in _spans(text)
