@@ -57,10 +57,13 @@ NOT_TASKS = {
 # Items under these headings are principles, not work (guideline T6).
 _PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
 _TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[：:]|】)\s*$")
+_DATE = r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?"
 _DEADLINE = re.compile(
+    # A period from one date to another is one span: `2019年1月1日至12月31日`, `9月1日至9月30日`.
+    rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|"
     r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月|第[一二三四]季度)?(?:\d{1,2}日)?"
-    r"(?:年底前|年底|底前|年末|末|前|底|起|以前)?|"
-    r"年内|年底前|(?:\d{1,2}月)(?:底前|底|前)"
+    r"(?:年底前|年底|底前|年末|末|前|底|起|开始|以前)?|"
+    r"(?:今年)?(?:年内|年底前|\d{1,2}月(?:底前|底|前)|\d{1,2}月\d{1,2}日(?:前|以前))"
 )
 # One level of brackets may nest inside: `（责任单位：市直各单位、各县（市、区）人民政府）`.
 _LEAD_GROUP = re.compile(r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]")
@@ -151,8 +154,10 @@ def _deadlines(text: str) -> list[Span]:
             s, piece = s + 1, piece[1:]
         if re.fullmatch(r"20\d{2}", piece) or piece.endswith("”"):
             continue
-        # A year closing a bracket is a title's period (`（2023-2025年）`), unless a field names it a deadline.
-        closes = after.startswith((")", "）")) and not _TIME_FIELD.search(text, max(0, s - 8), s)
+        # A year closing a bracket is a title's period (`（2023-2025年）`), unless a field names it a deadline;
+        # a bracketed month is a stage's period (`阶段(9月1日至9月30日)`).
+        closes = after.startswith((")", "）")) and "月" not in piece
+        closes = closes and not _TIME_FIELD.search(text, max(0, s - 8), s)
         if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:
             continue
         if re.fullmatch(r"20\d{2}年", piece) and (

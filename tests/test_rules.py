@@ -241,3 +241,17 @@ def test_lead_fields_and_clauses_of_other_provinces(text: str, leads: list[str],
 def test_a_table_of_contents_line_is_no_task() -> None:
     text = "目录\n(一)完善综合立体交通网络…………………………………20\n(一)完善综合立体交通网络。加快建设。"
     assert spans_of(text, "TASK") == ["完善综合立体交通网络"]
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("2019年1月1日至12月31日，对面临暂时性生产经营困难的企业返还保费。", "2019年1月1日至12月31日"),
+        ("(四)抽查和重点检查阶段(9月1日至9月30日)。", "9月1日至9月30日"),
+        ("领导小组要将整改情况于9月25日前报省环保专项行动领导小组办公室。", "9月25日前"),
+        ("各承办单位务必在今年8月31日前全面完成办理工作。", "今年8月31日前"),
+        ("从2019年开始，探索建立职业教育个人学习账号。", "2019年开始"),
+    ],
+)
+def test_deadline_periods_and_days(text: str, deadline: str) -> None:
+    assert spans_of(text, "DEADLINE") == [deadline]
