@@ -168,8 +168,14 @@ def _deadlines(text: str) -> list[Span]:
             )
         ):
             continue
-        if re.fullmatch(r"20\d{2}年\d{1,2}月\d{1,2}日", piece) and not text[text.rfind("\n", 0, s) + 1 : s].strip():
-            continue  # a full date opening its line is a signing or publication date
+        if re.fullmatch(r"20\d{2}年\d{1,2}月\d{1,2}日", piece) and not re.search(r"截止|于$", text[max(0, s - 8) : s]):
+            # A bare full date is a signing, publication, meeting or census date (62 of 65 in the training
+            # labels); one is a deadline only after 截止 or 于 (`要于2019年4月15日`).
+            continue
+        if piece.endswith("年内") and re.search(r"[一二三四五六七八九十两\d]$|每$", text[max(0, s - 1) : s]):
+            continue  # `五年内`, `三年内`: a duration, not a bound
+        if re.search(r"每(?:年|季度|月)$", text[max(0, s - 3) : s]):
+            continue  # `每年1月底前`: a recurring date (LABELING.md: frequencies are not deadlines)
         spans.append(Span(s, e, "DEADLINE"))
     return spans
 

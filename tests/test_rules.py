@@ -255,3 +255,20 @@ def test_a_table_of_contents_line_is_no_task() -> None:
 )
 def test_deadline_periods_and_days(text: str, deadline: str) -> None:
     assert spans_of(text, "DEADLINE") == [deadline]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "海盐县人民政府办公室 2022年4月18日 (此件公开发布)",  # a signing date inside a line
+        "《实施方案》已经2019年6月24日市政府第13次常务会议研究通过。",  # a meeting date
+        "经营性文化事业单位转制为企业后，五年内免征企业所得税。",  # a duration
+        "国家卫生健康委每年3月底前完成上述工作。",  # a recurring date
+    ],
+)
+def test_dates_that_bound_nothing_are_no_deadlines(text: str) -> None:
+    assert spans_of(text, "DEADLINE") == []
+
+
+def test_a_full_date_after_a_closing_word_is_a_deadline() -> None:
+    assert spans_of("（二）收集意见的截止日期为2022年9月26日。", "DEADLINE") == ["2022年9月26日"]
