@@ -24,7 +24,7 @@ from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.modelspec import WindowConfig, window_config
 from planex.normalise import Normalised, normalise
-from planex.tables import within_cell
+from planex.tables import fits_tables, within_cell
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class Extractor:
             spans = [
                 replace(s, start=a, end=b) for s in self.decode(t, o, p) for a, b in [within_cell(t, s.start, s.end)]
             ]
-            out.append([s for s in spans if s.start < s.end])
+            out.append(fits_tables(t, [s for s in spans if s.start < s.end]))
         return out
 
     def entities(self, norm: Normalised, spans: list[ScoredSpan]) -> list[Entity]:

@@ -13,7 +13,7 @@ import re
 from planex.document import Span
 from planex.indicator_rules import NUM, UNIT, indicators
 from planex.markers import LINE_MARKER, match_rank
-from planex.tables import table_rows, within_cell
+from planex.tables import fits_tables, table_rows, within_cell
 
 _HEAD_END = re.compile(r"[。：:；;！!？?\n|]")
 NOT_TASKS = {
@@ -289,4 +289,4 @@ def extract(text: str) -> list[Span]:
             if span.start < span.end and not any(taken[span.start : span.end]):
                 chosen.append(span)
                 taken[span.start : span.end] = b"\x01" * (span.end - span.start)
-    return sorted(chosen)
+    return sorted(fits_tables(text, chosen))

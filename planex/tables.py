@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 PIPES = re.compile(r"[|│]")
 # A gap between table cells as text exports write them: a tab, or two or more spaces. One space is
@@ -47,13 +48,31 @@ def is_table_row(line: str) -> bool:
     return len(cells) >= 3 and sorted(len(c) for c in cells)[len(cells) // 2] <= _MAX_MEDIAN_CELL
 
 
+Cell = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class Row:
-    """Cells of one table row under a typed header, as (start, end) offsets into the text (stripped)."""
+    """Cells of one table row under a typed header, as (start, end) offsets into the text (stripped).
 
-    task: tuple[int, int] | None
-    leads: tuple[tuple[int, int], ...]
-    deadline: tuple[int, int] | None
+    ``others`` are the row's other non-empty cells: 序号, 配合单位, 责任领导, 备注, 细化措施 …"""
+
+    task: Cell | None
+    leads: tuple[Cell, ...]
+    deadline: Cell | None
+    others: tuple[Cell, ...] = ()
+
+
+class _Spanlike(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Spanlike)
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
@@ -108,7 +127,30 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
 
 def table_rows(text: str) -> list[Row]:
     """Typed rows of every task table in ``text``: the rows under a header, while they keep its cell count."""
+    return _scan(text)[0]
+
+
+def fits_tables(text: str, spans: list[S]) -> list[S]:
+    """``spans`` less what a task table rules out: any span in its header row, and a LEAD_UNIT in a cell
+    of a column that is not a lead column (配合单位, 责任领导, 备注 …; LABELING.md names leads by their column).
+
+    The network has no view of a column's header a dozen rows up, and in a table it proposes pieces of
+    header names (`完成` of `完成时限`) and units of the 配合单位 column; the header says they are neither."""
+    rows, headers = _scan(text)
+    if not rows and not headers:
+        return spans
+    others = [c for r in rows for c in r.others]
+
+    def inside(span: S, cells: list[Cell]) -> bool:
+        return any(s < span.end and span.start < e for s, e in cells)
+
+    return [x for x in spans if not inside(x, headers) and not (x.label == "LEAD_UNIT" and inside(x, others))]
+
+
+def _scan(text: str) -> tuple[list[Row], list[Cell]]:
+    """Typed rows, and the header lines of the task tables they sit under."""
     rows: list[Row] = []
+    headers: list[Cell] = []
     header: tuple[int | None, list[int], int | None] | None = None
     width = 0
     for start, end in _lines(text):
@@ -122,6 +164,7 @@ def table_rows(text: str) -> list[Row]:
         typed = _header(text, cells)
         if typed is not None:
             header, width = typed, len(cells)
+            headers.append((start, end))
             continue
         # Pipe rows keep their empty cells, so only trailing ones may be missing (`… | 长期推进 |` under a
         # header that ends with 备注); a row split by gaps with another cell count has merged or wrapped cells.
@@ -131,14 +174,16 @@ def table_rows(text: str) -> list[Row]:
         task, leads, deadline = header
         filled: list[tuple[int, int] | None] = [c if c[0] < c[1] else None for c in cells]
         filled += [None] * (width - len(cells))
+        typed_columns = {task, deadline, *leads}
         rows.append(
             Row(
                 None if task is None else filled[task],
                 tuple(c for c in (filled[i] for i in leads) if c is not None),
                 None if deadline is None else filled[deadline],
+                tuple(c for i, c in enumerate(filled) if c is not None and i not in typed_columns),
             )
         )
-    return rows
+    return rows, headers
 
 
 def within_cell(text: str, start: int, end: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ import pytest
 
 from planex import rules
 from planex.normalise import normalise
-from planex.tables import table_rows, within_cell
+from planex.tables import fits_tables, table_rows, within_cell
 
 _ROWS = [
     ["序号", "工作任务", "责任领导", "牵头单位", "配合单位", "完成时限"],
@@ -90,3 +90,19 @@ def test_a_pipe_row_may_lack_its_trailing_cells() -> None:
     [row] = table_rows(text)
     assert row.leads and text[row.leads[0][0] : row.leads[0][1]] == "宣传处"
     assert ("LEAD_UNIT", "宣传处") in _spans(text)
+
+
+def test_fits_tables_drops_header_pieces_and_leads_outside_the_lead_column() -> None:
+    from planex.document import Span
+
+    text = _table(" | ", pipes=True)
+    spans = [
+        Span(text.index("完成时限"), text.index("完成时限") + 2, "TASK"),  # a piece of a header name
+        Span(text.index("各乡镇人民政府"), text.index("各乡镇人民政府") + 7, "LEAD_UNIT"),  # the 配合单位 column
+        Span(text.index("县政务服务中心"), text.index("县政务服务中心") + 7, "LEAD_UNIT"),  # the 牵头单位 column
+        Span(text.index("2023年11月底"), text.index("2023年11月底") + 9, "DEADLINE"),
+    ]
+    kept = fits_tables(text, spans)
+    assert [text[s.start : s.end] for s in kept] == ["县政务服务中心", "2023年11月底"]
+    prose = "（一）推进政务服务标准化。（牵头单位：县政务服务中心）"
+    assert fits_tables(prose, [Span(8, 14, "LEAD_UNIT")]) == [Span(8, 14, "LEAD_UNIT")]  # no table: nothing dropped
