@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from planex.deadline_rules import CELL_DEADLINE, deadlines
 from planex.document import Span
 from planex.indicator_rules import NUM, UNIT, indicators
 from planex.markers import LINE_MARKER, match_rank
@@ -56,15 +57,6 @@ NOT_TASKS = {
 }
 # Items under these headings are principles, not work (guideline T6).
 _PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
-_TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[：:]|】)\s*$")
-_DATE = r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?"
-_DEADLINE = re.compile(
-    # A period from one date to another is one span: `2019年1月1日至12月31日`, `9月1日至9月30日`.
-    rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|"
-    r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月|第[一二三四]季度)?(?:\d{1,2}日)?"
-    r"(?:年底前|年底|底前|年末|末|前|底|起|开始|以前)?|"
-    r"(?:今年)?(?:年内|年底前|\d{1,2}月(?:底前|底|前)|\d{1,2}月\d{1,2}日(?:前|以前))"
-)
 # One level of brackets may nest inside: `（责任单位：市直各单位、各县（市、区）人民政府）`.
 _LEAD_GROUP = re.compile(r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]")
 _FIELD_NAMES = (
@@ -101,6 +93,9 @@ _LEAD_CLAUSE = re.compile(
 )
 # A bracketed clause that assigns the item: `（市发展改革委负责）`, `（…，市财政局按职责分工负责）`.
 _DUTY_CLAUSE = re.compile(rf"(?:^|[，,；;。])由?([^，,；;。]+?){_DUTY}(?=$|[，,；;。])")
+_MARKED_LEAD = re.compile(r"(?:^|(?<=[、，,]))([^、，,（()）]+?)[（(]牵头[）)]")
+# A bracket that is not a name's: longer than a name's part or never closed.
+_NOTE = re.compile(r"[（(](?![^（()）\n]{1,6}[）)])")
 # What may follow a bracket that closes an item: its full stop, then the line's end.
 _ITEM_CLOSE = re.compile(r"[。；;]?[ \t\u3000]*(?:\n|$)")
 _HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等)$")
@@ -142,44 +137,6 @@ def _is_category(head: str) -> bool:
     return bool(head) and all(part in NOT_TASKS for part in re.split(r"[和与及、]", head))
 
 
-def _deadlines(text: str) -> list[Span]:
-    spans = []
-    for m in _DEADLINE.finditer(text):
-        s, e = m.span()
-        piece = m.group()
-        before, after = text[max(0, s - 3) : s], text[e : e + 3]
-        if piece.startswith("于"):  # `于` is outside the span, and `于2023年` alone is not a bound
-            if not piece.endswith(("前", "底")):
-                continue
-            s, piece = s + 1, piece[1:]
-        if re.fullmatch(r"20\d{2}", piece) or piece.endswith("”"):
-            continue
-        # A year closing a bracket is a title's period (`（2023-2025年）`), unless a field names it a deadline;
-        # a bracketed month is a stage's period (`阶段(9月1日至9月30日)`).
-        closes = after.startswith((")", "）")) and "月" not in piece
-        closes = closes and not _TIME_FIELD.search(text, max(0, s - 8), s)
-        if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:
-            continue
-        if re.fullmatch(r"20\d{2}年", piece) and (
-            before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
-            or not (
-                re.match(r"[，,]?(?:初步|全面|基本|实现|建成|完成)", after)
-                or before.endswith(("确保", "力争", "争取", "预计", "计划"))
-            )
-        ):
-            continue
-        if re.fullmatch(r"20\d{2}年\d{1,2}月\d{1,2}日", piece) and not re.search(r"截止|于$", text[max(0, s - 8) : s]):
-            # A bare full date is a signing, publication, meeting or census date (62 of 65 in the training
-            # labels); one is a deadline only after 截止 or 于 (`要于2019年4月15日`).
-            continue
-        if piece.endswith("年内") and re.search(r"[一二三四五六七八九十两\d]$|每$", text[max(0, s - 1) : s]):
-            continue  # `五年内`, `三年内`: a duration, not a bound
-        if re.search(r"每(?:年|季度|月)$", text[max(0, s - 3) : s]):
-            continue  # `每年1月底前`: a recurring date (LABELING.md: frequencies are not deadlines)
-        spans.append(Span(s, e, "DEADLINE"))
-    return spans
-
-
 def _leads(text: str) -> list[Span]:
     first_leads = bool(_FIRST_LEADS.search(text))
     pieces: list[tuple[int, str]] = []
@@ -192,8 +149,11 @@ def _leads(text: str) -> list[Span]:
             continue  # a later field of a line already read, or one inside a bracket (read above)
         line_end = text.find("\n", field.start())
         line_done = len(text) if line_end < 0 else line_end
-        # A bracket after the fields is a note (or a declaration, read above), not part of the list.
-        pieces += _lead_lists(re.split(r"[（(]", text[field.start() : line_done])[0], field.start(), first_leads)
+        # A bracket after the fields is a note (or a declaration, read above), not part of the list; a short
+        # one is part of a name or marks a lead (`各市（州）人民政府`, `省发展改革委（牵头）`).
+        line = text[field.start() : line_done]
+        note = _NOTE.search(line)
+        pieces += _lead_lists(line[: note.start()] if note else line, field.start(), first_leads)
     for clause in _LEAD_CLAUSE.finditer(text):
         if not _in_brackets(text, clause.start()):
             pieces.append((clause.start(1), clause.group(1)))
@@ -223,6 +183,10 @@ def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = Fal
     has_lead = any("牵头" in f.group(1) for f in fields)
     chosen = [f for f in fields if "牵头" in f.group(1) or not has_lead]
     pieces = [(base + f.start(2), f.group(2)) for f in chosen]
+    # `责任单位：省发展改革委（牵头）、省财政厅`: the marked unit leads and the others do not (L2).
+    marked = [(off + m.start(1), m.group(1)) for off, lst in pieces for m in _MARKED_LEAD.finditer(lst)]
+    if marked:
+        return marked
     if not fields:
         m = re.match(r"(.+?)牵头", body)
         if m:
@@ -250,8 +214,6 @@ def _in_brackets(text: str, pos: int) -> bool:
     return before.count("（") + before.count("(") > before.count("）") + before.count(")")
 
 
-# A deadline cell that the deadline pattern misses: `9月投入使用` in a 完成时限 column → `9月` (LABELING.md).
-_CELL_DEADLINE = re.compile(r"(?:20\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:[上中下]旬|底|末|份)?前?")
 # Units in a lead cell are split by the list separators and, in a table, by spaces too.
 _CELL_SPLIT = re.compile(r"[、，,；;\s]+|等和")
 
@@ -273,8 +235,8 @@ def _table_cells(text: str) -> list[Span]:
                     spans.append(Span(s + m.start(), s + m.start() + len(name), "LEAD_UNIT"))
         if row.deadline:
             s, e = row.deadline
-            found = [Span(s + d.start, s + d.end, d.label) for d in _deadlines(text[s:e])]
-            cell = _CELL_DEADLINE.match(text, s, e)
+            found = [Span(s + d.start, s + d.end, d.label) for d in deadlines(text[s:e])]
+            cell = CELL_DEADLINE.match(text, s, e)
             spans += found or ([Span(s, cell.end(), "DEADLINE")] if cell else [])
     return spans
 
@@ -284,7 +246,7 @@ def extract(text: str) -> list[Span]:
     DEADLINE, INDICATOR)."""
     chosen: list[Span] = []
     taken = bytearray(len(text))
-    for family in (_table_cells, _tasks, _leads, _deadlines, indicators):
+    for family in (_table_cells, _tasks, _leads, deadlines, indicators):
         for span in (Span(*within_cell(text, s.start, s.end), s.label) for s in family(text)):
             if span.start < span.end and not any(taken[span.start : span.end]):
                 chosen.append(span)

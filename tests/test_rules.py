@@ -223,6 +223,13 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         ),
         ("2.依托平台（市大数据中心）开展工作。", [], []),
         ("1.发布权威信息。（应急处、监督处等按职责分工落实）", ["应急处", "监督处"], []),
+        # a short bracket is part of a name, or marks the lead of a field's list
+        (
+            "（三）加强生态环境保护。责任单位：各市（州）人民政府，省生态环境厅。",
+            ["各市（州）人民政府", "省生态环境厅"],
+            [],
+        ),
+        ("（一）推进项目建设。\n责任单位：省发展改革委（牵头）、省交通运输厅、省财政厅", ["省发展改革委"], []),
         # a field ends at the sentence's end: the next field is no part of its list
         (
             "3．谋划项目。牵头单位：市发展改革委。配合单位：市财政局。时间节点：2023年6月底前完成。",

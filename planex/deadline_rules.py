@@ -1,0 +1,61 @@
+"""Deadline rules: the time expressions that bound a task, milestone or target (LABELING.md, DEADLINE).
+
+Part of the rule extractor (:mod:`planex.rules`), kept apart as :mod:`planex.indicator_rules` is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from planex.document import Span
+
+_TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[：:]|】)\s*$")
+_DATE = r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?"
+_DEADLINE = re.compile(
+    # A period from one date to another is one span: `2019年1月1日至12月31日`, `9月1日至9月30日`.
+    rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|"
+    r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月|第[一二三四]季度)?(?:\d{1,2}日)?"
+    r"(?:年底前|年底|底前|年末|末|前|底|起|开始|以前)?|"
+    r"(?:今年)?(?:年内|年底前|\d{1,2}月(?:底前|底|前)|\d{1,2}月\d{1,2}日(?:前|以前))"
+)
+# A deadline cell that the deadline pattern misses: `9月投入使用` in a 完成时限 column → `9月` (LABELING.md).
+CELL_DEADLINE = re.compile(r"(?:20\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:[上中下]旬|底|末|份)?前?")
+
+
+def deadlines(text: str) -> list[Span]:
+    """DEADLINE spans of ``text``: time expressions that bound work, less dates that bound nothing."""
+    spans = []
+    for m in _DEADLINE.finditer(text):
+        s, e = m.span()
+        piece = m.group()
+        before, after = text[max(0, s - 3) : s], text[e : e + 3]
+        if piece.startswith("于"):  # `于` is outside the span, and `于2023年` alone is not a bound
+            if not piece.endswith(("前", "底")):
+                continue
+            s, piece = s + 1, piece[1:]
+        if re.fullmatch(r"20\d{2}", piece) or piece.endswith("”"):
+            continue
+        # A year closing a bracket is a title's period (`（2023-2025年）`), unless a field names it a deadline;
+        # a bracketed month is a stage's period (`阶段(9月1日至9月30日)`).
+        closes = after.startswith((")", "）")) and "月" not in piece
+        closes = closes and not _TIME_FIELD.search(text, max(0, s - 8), s)
+        if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:
+            continue
+        if re.fullmatch(r"20\d{2}年", piece) and (
+            before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
+            or not (
+                re.match(r"[，,]?(?:初步|全面|基本|实现|建成|完成)", after)
+                or before.endswith(("确保", "力争", "争取", "预计", "计划"))
+            )
+        ):
+            continue
+        if re.fullmatch(r"20\d{2}年\d{1,2}月\d{1,2}日", piece) and not re.search(r"截止|于$", text[max(0, s - 8) : s]):
+            # A bare full date is a signing, publication, meeting or census date (62 of 65 in the training
+            # labels); one is a deadline only after 截止 or 于 (`要于2019年4月15日`).
+            continue
+        if piece.endswith("年内") and re.search(r"[一二三四五六七八九十两\d]$|每$", text[max(0, s - 1) : s]):
+            continue  # `五年内`, `三年内`: a duration, not a bound
+        if re.search(r"每(?:年|季度|月)$", text[max(0, s - 3) : s]):
+            continue  # `每年1月底前`: a recurring date (LABELING.md: frequencies are not deadlines)
+        spans.append(Span(s, e, "DEADLINE"))
+    return spans
