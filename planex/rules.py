@@ -64,7 +64,8 @@ _FIELD_NAMES = (
 )
 # A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
 _LEAD_FIELD = re.compile(
-    rf"{_FIELD_NAMES}(?:[：:]|】)([^；;，,【。]*(?:[、，,][^；;：:【。]*?)*?)(?=[；;【。]|$|[，,]\S{{2,6}}[：:])"
+    rf"{_FIELD_NAMES}(?:[：:]|】)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
+    rf"(?=[；;【。]|$|[，,]\S{{2,6}}[：:]|\s+\S{{2,6}}[：:])"
 )
 # A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
 # `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.

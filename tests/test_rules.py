@@ -230,6 +230,9 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
             [],
         ),
         ("（一）推进项目建设。\n责任单位：省发展改革委（牵头）、省交通运输厅、省财政厅", ["省发展改革委"], []),
+        # a field ends where the next field starts after a space
+        ("1.扩大学位供给。\n责任单位：市教育局  完成时限：2023年9月", ["市教育局"], ["2023年9月"]),
+        ("2.加强师资建设。\n牵头单位：市教育局 配合单位：市财政局、市人社局", ["市教育局"], []),
         # a field ends at the sentence's end: the next field is no part of its list
         (
             "3．谋划项目。牵头单位：市发展改革委。配合单位：市财政局。时间节点：2023年6月底前完成。",
