@@ -18,8 +18,9 @@ from planex.markers import MARKER
 NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
 UNIT = (
     r"(?:%|％|‰|个百分点|个工作日|微克/立方米|亿立方米|立方米|平方公里|平方米|万元|亿元|元|万人|人次|万亩|万吨|万|亿|"
-    r"个|家|项|所|条|座|台|套|户|人|张|件|篇|次|处|公里|千米|米|亩|吨|小时|天|日|分钟|秒|GB|TB|Mbps|M|G)"
+    r"个|家|项|所|条|座|台|套|户|人|张|件|篇|次|处|公里|千米|米|亩|吨|小时|天|日|分钟|秒|GB|TB|Mbps|M|G(?<!\D[2-6]G))"
 )
+# (`5G` names a network generation, not a value: `新建5G基站3000个` counts base stations.)
 _CMP = r"(?:以上|以下|以内|左右|及以上|或以上|内)"
 # The words that announce a target value; the value may follow at a distance
 # (`比2015年下降22%`, `从0.9提升到1.2左右`).

@@ -282,3 +282,8 @@ def test_dates_that_bound_nothing_are_no_deadlines(text: str) -> None:
 
 def test_a_full_date_after_a_closing_word_is_a_deadline() -> None:
     assert spans_of("（二）收集意见的截止日期为2022年9月26日。", "DEADLINE") == ["2022年9月26日"]
+
+
+def test_a_network_generation_is_no_value() -> None:
+    text = "1.加快新型基础设施建设。新建5G基站3000个，实现乡镇以上区域5G网络全覆盖。"
+    assert spans_of(text, "INDICATOR") == ["新建5G基站3000个"]
