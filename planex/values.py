@@ -152,7 +152,7 @@ def _point(m: re.Match[str], kind: str, doc_year: int | None) -> dict[str, Any]:
 _COMPARE_AFTER = [
     (re.compile(r"^(?:及以上|或以上|以上|之上)"), ">="),
     (re.compile(r"^(?:多|余)"), ">"),
-    (re.compile(r"^(?:及以下|或以下|以下|以内|之内)"), "<="),
+    (re.compile(r"^(?:及以下|或以下|以下|以内|之内|内)"), "<="),  # `1个工作日内`: within
     (re.compile(r"^(?:左右|上下)"), "~"),
 ]
 # Order matters: 不超过 must be tried before 超过, 不高于 before 高于.
