@@ -215,8 +215,11 @@ def _in_brackets(text: str, pos: int) -> bool:
     return before.count("（") + before.count("(") > before.count("）") + before.count(")")
 
 
-# Units in a lead cell are split by the list separators and, in a table, by spaces too.
-_CELL_SPLIT = re.compile(r"[、，,；;\s]+|等和")
+# Units in a lead cell are split by the list separators and, in a table, by spaces too, never inside
+# brackets (`各县（市、区）人民政府`); a role note after a unit (`（配合）`) is not part of it.
+_CELL_SPLIT = re.compile(r"(?:[、，,；;\s]+|等和)(?![^（(]*[）)])")
+_CELL_UNIT = re.compile(r"(?:[^、，,；;\s（(]|[（(][^）)]*[）)])+")
+_ROLE_NOTE = re.compile(r"[（(](?:牵头|配合|参与|协办|负责)[）)]$")
 
 
 def _table_cells(text: str) -> list[Span]:
@@ -229,16 +232,19 @@ def _table_cells(text: str) -> list[Span]:
             if len(head) <= 40 and "。" not in head and not re.search(rf"{NUM}{UNIT}", head) and not _is_category(head):
                 spans.append(Span(s, s + len(head), "TASK"))
         for s, e in row.leads:
-            body = re.sub(r"[（(][^）)]*[）)]", lambda m: " " * len(m.group()), text[s:e])  # `(牵头)` notes
-            for m in re.finditer(r"[^、，,；;\s]+", _CELL_SPLIT.sub(" ", body)):
-                name = _HEDGE_TAIL.sub("", m.group())
+            cell = text[s:e]
+            # `市发改委（牵头）、市财政局`: the marked unit leads (L2); else every unit of the cell does.
+            names = [(m.start(1), m.group(1)) for m in _MARKED_LEAD.finditer(cell)]
+            names = names or [(m.start(), m.group()) for m in _CELL_UNIT.finditer(_CELL_SPLIT.sub(" ", cell))]
+            for at, unit in names:
+                name = _HEDGE_TAIL.sub("", _ROLE_NOTE.sub("", unit)).strip()
                 if 2 <= len(name) <= 30:
-                    spans.append(Span(s + m.start(), s + m.start() + len(name), "LEAD_UNIT"))
+                    spans.append(Span(s + at, s + at + len(name), "LEAD_UNIT"))
         if row.deadline:
             s, e = row.deadline
             found = [Span(s + d.start, s + d.end, d.label) for d in deadlines(text[s:e])]
-            cell = CELL_DEADLINE.match(text, s, e)
-            spans += found or ([Span(s, cell.end(), "DEADLINE")] if cell else [])
+            month = CELL_DEADLINE.match(text, s, e)
+            spans += found or ([Span(s, month.end(), "DEADLINE")] if month else [])
     return spans
 
 

@@ -106,3 +106,11 @@ def test_fits_tables_drops_header_pieces_and_leads_outside_the_lead_column() -> 
     assert [text[s.start : s.end] for s in kept] == ["县政务服务中心", "2023年11月底"]
     prose = "（一）推进政务服务标准化。（牵头单位：县政务服务中心）"
     assert fits_tables(prose, [Span(8, 14, "LEAD_UNIT")]) == [Span(8, 14, "LEAD_UNIT")]  # no table: nothing dropped
+
+
+def test_a_lead_cell_keeps_bracketed_names_whole_and_its_marked_lead() -> None:
+    head = "序号\t工作任务\t责任单位\t完成时限\n"
+    text = head + "1\t建设数据平台\t市大数据局、各县（市、区）人民政府\t年内\n"
+    assert [t for label, t in _spans(text) if label == "LEAD_UNIT"] == ["市大数据局", "各县（市、区）人民政府"]
+    text = head + "1\t建设数据平台\t市发展改革委（牵头）、市财政局\t年内\n"
+    assert [t for label, t in _spans(text) if label == "LEAD_UNIT"] == ["市发展改革委"]
