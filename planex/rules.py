@@ -235,7 +235,8 @@ def _table_cells(text: str) -> list[Span]:
             cell = text[s:e]
             # `市发改委（牵头）、市财政局`: the marked unit leads (L2); else every unit of the cell does.
             names = [(m.start(1), m.group(1)) for m in _MARKED_LEAD.finditer(cell)]
-            names = names or [(m.start(), m.group()) for m in _CELL_UNIT.finditer(_CELL_SPLIT.sub(" ", cell))]
+            blanked = _CELL_SPLIT.sub(lambda m: " " * len(m.group()), cell)  # same length: offsets hold
+            names = names or [(m.start(), m.group()) for m in _CELL_UNIT.finditer(blanked)]
             for at, unit in names:
                 name = _HEDGE_TAIL.sub("", _ROLE_NOTE.sub("", unit)).strip()
                 if 2 <= len(name) <= 30:

@@ -112,5 +112,7 @@ def test_a_lead_cell_keeps_bracketed_names_whole_and_its_marked_lead() -> None:
     head = "序号\t工作任务\t责任单位\t完成时限\n"
     text = head + "1\t建设数据平台\t市大数据局、各县（市、区）人民政府\t年内\n"
     assert [t for label, t in _spans(text) if label == "LEAD_UNIT"] == ["市大数据局", "各县（市、区）人民政府"]
+    text = head + "1\t建设数据平台\t市大数据局、 市财政局等和各区政府\t年内\n"  # separators of two characters
+    assert [t for label, t in _spans(text) if label == "LEAD_UNIT"] == ["市大数据局", "市财政局", "各区政府"]
     text = head + "1\t建设数据平台\t市发展改革委（牵头）、市财政局\t年内\n"
     assert [t for label, t in _spans(text) if label == "LEAD_UNIT"] == ["市发展改革委"]
