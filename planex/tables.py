@@ -156,8 +156,8 @@ def _scan(text: str) -> tuple[list[Row], list[Cell]]:
     for start, end in _lines(text):
         cells = _cells(text, start, end)
         if cells is None:
-            if text[start:end].strip(_BLANKS):
-                header = None  # prose ends the table
+            if text[start:end].strip(_BLANKS + "|│-—"):
+                header = None  # prose ends the table (a line of bars alone, as exports leave between rows, does not)
             continue
         if all(re.fullmatch(r"[-:=—\s]*", text[s:e]) for s, e in cells):
             continue  # the rule under a Markdown header: `|---|---|`

@@ -116,3 +116,11 @@ def test_a_lead_cell_keeps_bracketed_names_whole_and_its_marked_lead() -> None:
     assert [t for label, t in _spans(text) if label == "LEAD_UNIT"] == ["市大数据局", "市财政局", "各区政府"]
     text = head + "1\t建设数据平台\t市发展改革委（牵头）、市财政局\t年内\n"
     assert [t for label, t in _spans(text) if label == "LEAD_UNIT"] == ["市发展改革委"]
+
+
+def test_a_line_of_bars_between_rows_does_not_end_the_table() -> None:
+    text = (
+        "序号 | 工作任务 | 责任处室 | 完成时限 |\n1 | 做好信息发布 | 宣传处 | 长期推进 |\n|\n"
+        "2 | 做好预算公开 | 财务处 | 年内 |\n"
+    )
+    assert len(table_rows(text)) == 2
