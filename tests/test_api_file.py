@@ -113,6 +113,34 @@ def test_file_seed_plan_tasks_lead_units_and_deadlines(client: TestClient, rule_
         assert table(upload(client, name).json()) == expected, name
 
 
+def test_file_docx_task_table_gives_one_row_per_table_row(client: TestClient, rule_model: None) -> None:
+    import io
+
+    import docx
+
+    rows = [
+        ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
+        ["1", "推进农村公路提档升级", "县交通运输局", "各乡镇人民政府", "2023年11月底"],
+        ["2", "建设智慧农业平台", "县农业农村局、县大数据中心", "县总工会", "2023年10月"],
+    ]
+    document = docx.Document()
+    document.add_paragraph("某县2023年重点工作任务分工方案")
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    body = io.BytesIO()
+    document.save(body)
+    doc = upload(client, "plan.docx", body.getvalue()).json()
+    assert [
+        (t["title"]["text"], [u["text"] for u in t["lead_units"]], [d["text"] for d in t["deadlines"]])
+        for t in doc["tasks"]
+    ] == [
+        ("推进农村公路提档升级", ["县交通运输局"], ["2023年11月底"]),
+        ("建设智慧农业平台", ["县农业农村局", "县大数据中心"], ["2023年10月"]),
+    ]  # the 配合单位 column gives no lead, the header row no span
+
+
 def test_file_txt_reports_its_encoding(client: TestClient) -> None:
     text = "（一）建设数据平台。2025年底前完成。(牵头单位:市大数据局)"
     r = upload(client, "plan.txt", text.encode("gb18030"))
