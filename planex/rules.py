@@ -17,6 +17,8 @@ from planex.markers import LINE_MARKER, match_rank
 from planex.tables import fits_tables, table_rows, within_cell
 
 _HEAD_END = re.compile(r"[。：:；;！!？?\n|]")
+# A heading (or a table's task cell taken whole) is a short phrase; longer ones are prose.
+MAX_HEADING = 40
 NOT_TASKS = {
     "总体要求",
     "指导思想",
@@ -125,7 +127,7 @@ def _tasks(text: str) -> list[Span]:
         # A heading is a short phrase: a comma may join two parallel phrases (guideline T2),
         # brackets and longer clause lists are prose.
         # Dot leaders (`…………30`) make a line of the table of contents, not an item.
-        if re.search(r"[（(]|[…·.]{3}", head) or len(head) > (24 if re.search(r"[，,]", head) else 40):
+        if re.search(r"[（(]|[…·.]{3}", head) or len(head) > (24 if re.search(r"[，,]", head) else MAX_HEADING):
             continue
         spans.append(Span(start, start + len(head), "TASK"))
     return spans
@@ -229,7 +231,12 @@ def _table_cells(text: str) -> list[Span]:
         if row.task:
             s, e = row.task
             head = text[s:e].rstrip("。；;")
-            if len(head) <= 40 and "。" not in head and not re.search(rf"{NUM}{UNIT}", head) and not _is_category(head):
+            if (
+                len(head) <= MAX_HEADING
+                and "。" not in head
+                and not re.search(rf"{NUM}{UNIT}", head)
+                and not _is_category(head)
+            ):
                 spans.append(Span(s, s + len(head), "TASK"))
         for s, e in row.leads:
             cell = text[s:e]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 PIPES = re.compile(r"[|│]")
@@ -90,13 +91,13 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
         if line.strip(_BLANKS).endswith(("|", "│")):
             pieces = pieces[:-1]
     else:
+        if not is_table_row(line):  # first: most lines are prose, and this is their only pass
+            return None
         bounds = [0]
         for m in CELL_GAP.finditer(line):
             bounds += [m.start(), m.end()]
         bounds.append(len(line))
         pieces = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
-        if not is_table_row(line):
-            return None
     cells = []
     for s, e in pieces:
         cell = line[s:e]
@@ -125,7 +126,7 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         start += len(line) + 1
 
 
-def table_rows(text: str) -> list[Row]:
+def table_rows(text: str) -> tuple[Row, ...]:
     """Typed rows of every task table in ``text``: the rows under a header, while they keep its cell count."""
     return _scan(text)[0]
 
@@ -141,13 +142,17 @@ def fits_tables(text: str, spans: list[S]) -> list[S]:
         return spans
     others = [c for r in rows for c in r.others]
 
-    def inside(span: S, cells: list[Cell]) -> bool:
+    def inside(span: S, cells: tuple[Cell, ...]) -> bool:
         return any(s < span.end and span.start < e for s, e in cells)
 
     return [x for x in spans if not inside(x, headers) and not (x.label == "LEAD_UNIT" and inside(x, others))]
 
 
-def _scan(text: str) -> tuple[list[Row], list[Cell]]:
+# The rules read the rows and then filter their spans by them, and the network's spans are filtered
+# again beside the rules' hints: one text is scanned by several callers in turn, so the last few
+# scans are kept (the result is immutable).
+@lru_cache(maxsize=8)
+def _scan(text: str) -> tuple[tuple[Row, ...], tuple[Cell, ...]]:
     """Typed rows, and the header lines of the task tables they sit under."""
     rows: list[Row] = []
     headers: list[Cell] = []
@@ -183,7 +188,7 @@ def _scan(text: str) -> tuple[list[Row], list[Cell]]:
                 tuple(c for i, c in enumerate(filled) if c is not None and i not in typed_columns),
             )
         )
-    return rows, headers
+    return tuple(rows), tuple(headers)
 
 
 def within_cell(text: str, start: int, end: int) -> tuple[int, int]:

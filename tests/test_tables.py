@@ -50,11 +50,11 @@ def test_a_named_lead_column_wins_over_a_responsible_column() -> None:
 
 
 def test_rows_are_read_only_under_a_header_and_while_they_keep_its_cells() -> None:
-    assert table_rows("1\t建设数据平台\t市大数据局\t年内\n") == []  # no header: nothing says which cell leads
+    assert table_rows("1\t建设数据平台\t市大数据局\t年内\n") == ()  # no header: nothing says which cell leads
     text = "序号\t工作任务\t牵头单位\t完成时限\n1\t建设数据平台\t市大数据局\t年内\n2\t建设平台\t市委政法委\n"
     assert len(table_rows(text)) == 1  # the row with a merged cell cannot be matched to the columns
     text = "序号\t工作任务\t牵头单位\t完成时限\n下面是正文，不是表格。\n1\t建设数据平台\t市大数据局\t年内\n"
-    assert table_rows(text) == []  # prose ends the table
+    assert table_rows(text) == ()  # prose ends the table
 
 
 def test_no_rule_span_crosses_a_cell() -> None:
