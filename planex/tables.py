@@ -140,7 +140,7 @@ def fits_tables(text: str, spans: list[S]) -> list[S]:
     rows, headers = _scan(text)
     if not rows and not headers:
         return spans
-    others = [c for r in rows for c in r.others]
+    others = tuple(c for r in rows for c in r.others)
 
     def inside(span: S, cells: tuple[Cell, ...]) -> bool:
         return any(s < span.end and span.start < e for s, e in cells)

@@ -15,6 +15,7 @@ import re
 
 from planex.document import Document, Span
 from planex.markers import ARABIC_NUMBER, BLANK, CN_NUMBER
+from training.mentions import replace_mentions
 
 _WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";"})
 _WIDTH_BACK = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
@@ -78,15 +79,20 @@ def swap_lead_form(doc: Document) -> Document:
 
 
 AUGMENTATIONS = {"width": swap_width, "markers": swap_markers, "leads": swap_lead_form}
+# Rewrites that draw on every training document at once (a pool of names), not one document alone.
+CORPUS_AUGMENTATIONS = {"mentions": replace_mentions}
 
 
 def augment(docs: list[Document], names: list[str], seed: int = 0) -> list[Document]:
-    """Return one rewritten copy of each document per augmentation, applied on top of a random earlier copy."""
-    unknown = [n for n in names if n not in AUGMENTATIONS]
+    """Return one rewritten copy of each document per layout augmentation, applied on top of a random
+    earlier copy, and the copies of each corpus augmentation (``mentions``: training.mentions)."""
+    unknown = [n for n in names if n not in AUGMENTATIONS and n not in CORPUS_AUGMENTATIONS]
     if unknown:
-        raise ValueError(f"unknown augmentation(s) {', '.join(unknown)}; choose from {', '.join(AUGMENTATIONS)}")
+        known = [*AUGMENTATIONS, *CORPUS_AUGMENTATIONS]
+        raise ValueError(f"unknown augmentation(s) {', '.join(unknown)}; choose from {', '.join(known)}")
     rng = random.Random(seed)
-    out = []
+    out = [copy for n in names if n in CORPUS_AUGMENTATIONS for copy in CORPUS_AUGMENTATIONS[n](docs, seed)]
+    names = [n for n in names if n in AUGMENTATIONS]
     for doc in docs:
         current = doc
         for name in names:

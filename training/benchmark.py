@@ -46,6 +46,11 @@ def systems_for(
         "bert+relayout": lambda: BertSystem("bert+relayout", replace(cfg, relayout=2), scheme),
         "bert+decoys": lambda: BertSystem("bert+decoys", replace(cfg, hint_decoys=0.5), scheme),
         "bert-no-augment": lambda: BertSystem("bert-no-augment", replace(cfg, augment=[]), scheme),
+        # Lead units renamed in a copy of each training document (training.mentions), with and without hints.
+        "bert+mentions": lambda: BertSystem("bert+mentions", _mentions(cfg), scheme),
+        "bert-no-hints+mentions": lambda: BertSystem(
+            "bert-no-hints+mentions", replace(_mentions(cfg), rule_hints=False, hint_decoys=0.0), scheme
+        ),
         "bert-sqrt-weights": lambda: BertSystem("bert-sqrt-weights", replace(cfg, class_weights="sqrt"), scheme),
         "bert-unweighted": lambda: BertSystem("bert-unweighted", replace(cfg, class_weights="none"), scheme),
         "bert-no-line-marker": lambda: BertSystem("bert-no-line-marker", replace(cfg, line_marker=""), scheme),
@@ -66,6 +71,10 @@ def systems_for(
     if unknown:
         raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(known)}")
     return {n: known[n.split("@")[0]] for n in names}
+
+
+def _mentions(cfg: TrainConfig) -> TrainConfig:
+    return replace(cfg, augment=[*(a for a in cfg.augment if a != "mentions"), "mentions"])
 
 
 def _hint_dropout(cfg: TrainConfig) -> TrainConfig:

@@ -64,7 +64,10 @@ class TrainConfig:
         default=DEFAULT_MARKER,
         metadata={"help": "character that stands for a line break in model input ('' to drop line breaks)"},
     )
-    augment: list[str] = field(default_factory=list, metadata={"help": "layout augmentations: width markers leads"})
+    augment: list[str] = field(
+        default_factory=list,
+        metadata={"help": "augmentations: width markers leads (layout), mentions (lead units renamed)"},
+    )
     relayout: int = field(
         default=0,
         metadata={
