@@ -62,7 +62,9 @@ _PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
 # One level of brackets may nest inside: `（责任单位：市直各单位、各县（市、区）人民政府）`.
 _LEAD_GROUP = re.compile(r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]")
 _FIELD_NAMES = (
-    r"(牵头单位|牵头部门|牵头责任单位|主要责任单位|主体责任单位|责任单位|责任部门|负责部门|负责单位|责任主体)"
+    r"(牵头单位|牵头部门|牵头责任单位|主要责任单位|主体责任单位|主责单位|主责部门|责任单位|责任部门|负责部门|负责单位|责任主体"
+    # a department's own plans name its offices: `责任科室：`, `牵头处室：`
+    r"|(?:牵头|责任)(?:科室|处室|股室))"
 )
 # A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
 _LEAD_FIELD = re.compile(
@@ -76,9 +78,8 @@ _LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAME
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
 # 联, 协, 中央 and 社 end people's organisations and agencies (`全国妇联`, `中国科协`, `共青团中央`, `供销合作总社`);
 # 处, 科, 股, 所 and 站 end a department's own offices (`宣传处`, `文化宣传股`, `派出所`).
-_ORG_SUFFIX = (
-    r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|总队|支队|大队|联|协|中央|社|处|科|股|所|站)"
-)
+# 队 ends brigades and teams (`消防救援支队`, `镇综合执法队`).
+_ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|队|联|协|中央|社|处|科|股|所|站)"
 # A list may also hold a collective reference (`各有关部门和单位`, `市直各部门`); 部门 alone is not enough
 # (`由人力资源社会保障行政部门负责` describes, it does not list).
 _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
@@ -86,7 +87,7 @@ _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
 # A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit.
 _SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
 # What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
-_DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?(?:负责(?:落实|实施)?|(?<=分工)落实)"
+_DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?(?:(?:具体)?负责(?:落实|实施)?|(?<=分工)落实)"
 _ORG_NAME = rf"[^\s，,。；;、（）()：:“”由]{{1,20}}?{_ORG_SUFFIX}"
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
@@ -194,10 +195,11 @@ def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = Fal
         m = re.match(r"(.+?)牵头", body)
         if m:
             return [(base, m.group(1).removeprefix("由"))]
-        parts = _SPLIT.split(re.split(_DUTY, body)[0])
+        listed = re.split(_DUTY, body)[0]  # `（市税务局负责，持续推进）`: what follows the duty is no unit
+        parts = _SPLIT.split(listed)
         duty = _DUTY_CLAUSE.search(body)
         if (first_leads or closes_item) and _all_orgs(parts):
-            pieces = [(base, body)]  # a bare unit list closing an item, or under the first-leads convention
+            pieces = [(base, listed)]  # a bare unit list closing an item, or under the first-leads convention
         elif duty and _all_orgs(_SPLIT.split(duty.group(1))):
             return [(base + duty.start(1), duty.group(1))]
         else:

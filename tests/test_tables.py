@@ -124,3 +124,15 @@ def test_a_line_of_bars_between_rows_does_not_end_the_table() -> None:
         "2 | 做好预算公开 | 财务处 | 年内 |\n"
     )
     assert len(table_rows(text)) == 2
+
+
+def test_a_main_responsibility_column_is_a_lead_column() -> None:
+    text = (
+        "序号\t重点工作\t具体目标\t主责部门\t配合部门\t完成期限\n"
+        "1\t实施城区供水管网改造\t改造管网35公里\t县住建局\t县水务公司\t2024年12月\n"
+    )
+    assert [(s.label, text[s.start : s.end]) for s in rules.extract(text) if s.label != "INDICATOR"] == [
+        ("TASK", "实施城区供水管网改造"),
+        ("LEAD_UNIT", "县住建局"),
+        ("DEADLINE", "2024年12月"),
+    ]
