@@ -66,6 +66,8 @@ _FIELD_NAMES = (
     # a department's own plans name its offices: `责任科室：`, `牵头处室：`
     r"|(?:牵头|责任)(?:科室|处室|股室))"
 )
+# Field names are often spaced out to align a form (`牵 头 单 位：`): a blank may stand between characters.
+_FIELD_NAMES = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", "[ \u3000]?", _FIELD_NAMES)
 # A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
 _LEAD_FIELD = re.compile(
     rf"{_FIELD_NAMES}(?:[：:]|】)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
@@ -184,8 +186,9 @@ def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = Fal
         first = _SPLIT.split(re.split(rf"{_DUTY}|[，,。；;]", body[: declared.start()])[0])[0]
         return [(base, first)] if _ORG_END.search(first.strip()) else []
     fields = list(_LEAD_FIELD.finditer(body))
-    has_lead = any("牵头" in f.group(1) for f in fields)
-    chosen = [f for f in fields if "牵头" in f.group(1) or not has_lead]
+    names = [re.sub(r"[ \u3000]", "", f.group(1)) for f in fields]
+    has_lead = any("牵头" in n for n in names)
+    chosen = [f for f, n in zip(fields, names, strict=True) if "牵头" in n or not has_lead]
     pieces = [(base + f.start(2), f.group(2)) for f in chosen]
     # `责任单位：省发展改革委（牵头）、省财政厅`: the marked unit leads and the others do not (L2).
     marked = [(off + m.start(1), m.group(1)) for off, lst in pieces for m in _MARKED_LEAD.finditer(lst)]
