@@ -28,11 +28,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="systems: rules crf bert (the recipe given by the training options) and its ablations "
         "bert-random-init bert+augment bert+relayout bert+decoys bert-no-augment bert-sqrt-weights bert-unweighted "
         "bert-no-line-marker bert+weak bert+hints bert-no-hints bert+hint-dropout bert+window256 bert+mentions "
-        "bert-no-hints+mentions "
+        "bert-no-hints+mentions bert+rename-leads bert-no-hints+rename-leads "
         "bert+hint-dropout+window256 bert+crf; bert+relayout: --relayout 2 (training.relayout); "
         "bert+hint-dropout: rule hints left out of half the training windows, used in "
         "prediction; bert+window256: 256-token windows in training and prediction; bert+mentions: lead units "
-        "renamed in a copy of each training document (--augment mentions); bert+crf: a learned CRF "
+        "renamed in a copy of each training document (--augment mentions); bert+rename-leads: in place of half "
+        "the lead-unit documents, drawn each epoch (--rename-leads 0.5); bert+crf: a learned CRF "
         "over the logits (--crf), trained without class weights; "
         "NAME@SETTING runs one in that setting only",
     )

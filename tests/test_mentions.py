@@ -51,3 +51,30 @@ def test_replaced_copies_keep_every_other_span_and_relabel_the_new_names() -> No
 def test_augment_adds_mention_copies_beside_layout_copies() -> None:
     out = augment(DOCS, ["width", "mentions"], seed=1)
     assert {d.id.split("+", 1)[1] for d in out} == {"width", "mentions"}
+
+
+def test_each_epoch_shows_a_share_of_lead_documents_renamed_in_place_of_their_originals() -> None:
+    from training.loop import renamed_rows
+
+    def encode(docs: list[Document]) -> tuple[list[dict[str, object]], object]:
+        return [{"doc_id": d.id, "text": d.text} for d in docs], None
+
+    rows, _ = encode(DOCS)
+    pool = NamePool.of(DOCS)
+    shown = renamed_rows(rows, DOCS, pool, random.Random(0), 1.0, encode)  # type: ignore[arg-type]
+    assert sorted(r["doc_id"] for r in shown) == ["a+mentions", "b+mentions", "c+mentions", "d"]
+    assert renamed_rows(rows, DOCS, pool, random.Random(0), 0.0, encode) == rows  # type: ignore[arg-type]
+    half = [renamed_rows(rows, DOCS, pool, random.Random(s), 0.5, encode) for s in range(20)]  # type: ignore[arg-type]
+    assert all(len(h) == len(DOCS) for h in half)  # every document once per epoch, renamed or not
+    assert {r["doc_id"] for h in half for r in h} >= {"a", "a+mentions"}
+
+
+def test_rename_share_must_be_a_share() -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from training.config import TrainConfig
+
+    with pytest.raises(ValueError, match="rename-leads"):
+        TrainConfig(labels=[Path("x")], base_model="b", rename_leads=1.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,18 @@ def test_training_max_minutes_is_checked_after_every_step(tiny_base: Path) -> No
     assert result.best_epoch == 1
     whole = fit(docs, [], replace(cfg, max_minutes=0, epochs=1), load_scheme(), progress=False)
     assert whole.history[0]["steps"] > 3 and "stopped" not in whole.history[0]  # without the limit: a full epoch
+
+
+def test_training_with_renamed_leads_runs_every_document_once_per_epoch(tiny_base: Path) -> None:
+    from training.config import TrainConfig
+    from training.loop import fit
+
+    docs = [Document(f"d{i}", DOC.text, list(DOC.spans)) for i in range(3)]
+    cfg = TrainConfig(labels=[Path("unused")], base_model=str(tiny_base / "model"), epochs=2, max_tokens=32)
+    plain = fit(docs, [], cfg, load_scheme(), progress=False)
+    renamed = fit(docs, [], replace(cfg, rename_leads=1.0), load_scheme(), progress=False)
+    # Renamed units change the text's length, not how many windows each document gives here.
+    assert [h["steps"] for h in renamed.history] == [h["steps"] for h in plain.history]
 
 
 def test_training_finetune_tiny_writes_complete_folder(tiny_base: Path, tmp_path: Path) -> None:

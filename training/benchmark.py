@@ -48,6 +48,11 @@ def systems_for(
         "bert-no-augment": lambda: BertSystem("bert-no-augment", replace(cfg, augment=[]), scheme),
         # Lead units renamed in a copy of each training document (training.mentions), with and without hints.
         "bert+mentions": lambda: BertSystem("bert+mentions", _mentions(cfg), scheme),
+        # The same, drawn afresh each epoch in place of half the lead-unit documents (no document seen twice).
+        "bert+rename-leads": lambda: BertSystem("bert+rename-leads", replace(cfg, rename_leads=0.5), scheme),
+        "bert-no-hints+rename-leads": lambda: BertSystem(
+            "bert-no-hints+rename-leads", replace(cfg, rename_leads=0.5, rule_hints=False, hint_decoys=0.0), scheme
+        ),
         "bert-no-hints+mentions": lambda: BertSystem(
             "bert-no-hints+mentions", replace(_mentions(cfg), rule_hints=False, hint_decoys=0.0), scheme
         ),

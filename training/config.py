@@ -76,6 +76,13 @@ class TrainConfig:
             "lead notes, 牵头/配合 brackets, label lines: training.relayout); 0: none"
         },
     )
+    rename_leads: float = field(
+        default=0.0,
+        metadata={
+            "help": "share of the training documents with lead units shown, each epoch, with them renamed "
+            "(training.mentions) instead of as written; 0: none"
+        },
+    )
     rule_hints: bool = field(
         default=False,
         metadata={"help": "feed the rule extractor's spans to the model as token type ids (BERT-style models)"},
@@ -153,6 +160,8 @@ class TrainConfig:
             raise ValueError("--hint-scale must be 0 or more")
         if self.rule_hints and self.weak:
             raise ValueError("--rule-hints and --weak cannot be combined: the weak labels are the hints themselves")
+        if not 0 <= self.rename_leads <= 1:
+            raise ValueError("--rename-leads is a share of documents: 0 to 1")
         if self.relayout < 0:
             raise ValueError("--relayout must be 0 (off) or a number of passes")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:

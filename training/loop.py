@@ -28,6 +28,7 @@ from training.config import TrainConfig
 from training.crf import CrfHead
 from training.data import IGNORE, EncodingReport, build_dataset
 from training.devscore import dev_f1
+from training.mentions import NamePool, rename_some
 from training.relayout import relayout
 from training.stopping import Deadline, EarlyStopping
 
@@ -165,6 +166,8 @@ def fit(
         return dataset.to_list(), report
 
     rows, report = encode(docs)
+    pool = NamePool.of(train_docs) if cfg.rename_leads else None
+    rename_rng = random.Random(cfg.seed + 1)
     single = sorted(report.single_token)
     loss_fn, crf = make_loss(cfg, scheme, rows, device)
     trained = torch.nn.ModuleList([model, crf]) if crf is not None else model  # what early stopping keeps
@@ -195,7 +198,10 @@ def fit(
     for epoch in range(1, cfg.epochs + 1):
         if deadline.passed():  # e.g. the weak stage used the time up
             break
-        batches = make_batches(rows, cfg.batch_size, rng, pad_id, cfg.hint_dropout, cfg.hint_decoys, cfg.length_buckets)
+        shown = rows if pool is None else renamed_rows(rows, docs, pool, rename_rng, cfg.rename_leads, encode)
+        batches = make_batches(
+            shown, cfg.batch_size, rng, pad_id, cfg.hint_dropout, cfg.hint_decoys, cfg.length_buckets
+        )
         desc = f"epoch {epoch}/{cfg.epochs}"
         loss, steps = run_epoch(model, batches, loss_fn, opt, sched, device, desc, progress, deadline)
         scores = crf.scores() if crf is not None else None
@@ -221,6 +227,22 @@ def fit(
         relayout_documents=len(synthetic),
         crf=crf.scores() if crf is not None else None,
     )
+
+
+def renamed_rows(
+    rows: list[dict[str, Any]],
+    docs: list[Document],
+    pool: NamePool,
+    rng: random.Random,
+    share: float,
+    encode: Callable[[list[Document]], tuple[list[dict[str, Any]], EncodingReport]],
+) -> list[dict[str, Any]]:
+    """This epoch's windows: those of a ``share`` of the documents with lead units replaced by the windows
+    of a copy with them renamed (``--rename-leads``, training.mentions); every document is seen once."""
+    shown = rename_some(docs, pool, rng, share)
+    changed = {d.id.removesuffix("+mentions") for d in shown if d.id.endswith("+mentions")}
+    fresh, _ = encode([d for d in shown if d.id.endswith("+mentions")])
+    return [r for r in rows if r["doc_id"] not in changed] + fresh
 
 
 def make_loss(

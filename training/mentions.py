@@ -66,21 +66,38 @@ def replace_mentions(
     Task links are dropped from the copies: training reads spans only."""
     pool = NamePool.of(docs, label)
     rng = random.Random(seed)
+    copies = (renamed(doc, pool, rng, share, label) for doc in docs)
+    return [copy for copy in copies if copy is not None]
+
+
+def rename_some(
+    docs: list[Document], pool: NamePool, rng: random.Random, share_docs: float, label: str = "LEAD_UNIT"
+) -> list[Document]:
+    """``docs`` with a ``share_docs`` of those that have a ``label`` span shown renamed instead of as
+    written (``--rename-leads``, drawn afresh each epoch): no document is seen more often than another."""
     out = []
     for doc in docs:
-        if not any(s.label == label for s in doc.spans):
-            continue
-        pieces, spans, pos, shift = [], [], 0, 0
-        for s in sorted(doc.spans):
-            if s.label != label or rng.random() >= share:
-                spans.append(Span(s.start + shift, s.end + shift, s.label))
-                continue
-            name = pool.draw(rng, doc.text[s.start : s.end])
-            pieces += [doc.text[pos : s.start], name]
-            spans.append(Span(s.start + shift, s.start + shift + len(name), s.label))
-            shift += len(name) - (s.end - s.start)
-            pos = s.end
-        if pos:
-            pieces.append(doc.text[pos:])
-            out.append(Document(doc.id + "+mentions", "".join(pieces), spans, doc.source))
+        has = any(s.label == label for s in doc.spans)
+        copy = renamed(doc, pool, rng, 0.8, label) if has and rng.random() < share_docs else None
+        out.append(copy or doc)
     return out
+
+
+def renamed(doc: Document, pool: NamePool, rng: random.Random, share: float, label: str) -> Document | None:
+    """``doc`` with a ``share`` of its ``label`` spans renamed from ``pool``; None when nothing changed."""
+    pieces: list[str] = []
+    spans: list[Span] = []
+    pos = shift = 0
+    for s in sorted(doc.spans):
+        if s.label != label or rng.random() >= share:
+            spans.append(Span(s.start + shift, s.end + shift, s.label))
+            continue
+        name = pool.draw(rng, doc.text[s.start : s.end])
+        pieces += [doc.text[pos : s.start], name]
+        spans.append(Span(s.start + shift, s.start + shift + len(name), s.label))
+        shift += len(name) - (s.end - s.start)
+        pos = s.end
+    if not pos:
+        return None
+    pieces.append(doc.text[pos:])
+    return Document(doc.id + "+mentions", "".join(pieces), spans, doc.source)
