@@ -17,12 +17,14 @@ from __future__ import annotations
 import ast
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 from transformers import PreTrainedModel
 
 from planex import deadline_rules, indicator_rules, markers, rules, tables
+from planex.codec import ScoredSpan
 from planex.document import Span
 
 # The labels the rule extractor produces. Fixed, so a model's type ids keep their meaning when
@@ -107,3 +109,25 @@ def enable_hints(model: PreTrainedModel, scale: float = 0.0) -> None:
     embeddings.token_type_embeddings = new
     model.config.type_vocab_size = N_HINT_TYPES
     # BERT keeps a zero token_type_ids buffer for calls without them; its values stay valid.
+
+
+def snap_to_hints(spans: Sequence[ScoredSpan], hints: Sequence[Span]) -> list[ScoredSpan]:
+    """``spans`` where each rule span whose label the model also gave, only inside it, is returned whole.
+
+    Where the network agrees with a hint on the place and the label but stops short of its end
+    (`普惠小` + `15%` inside the rules' `普惠小微贷款余额增长15%`, `20` of `2024年11月底`), its pieces are
+    fragments: they are merged into the rule span, with the best piece's score. A span that reaches
+    beyond the hint, or a hint the network left out, is the network's decision and stays as it is.
+    """
+    out = list(spans)
+    for h in hints:
+        inside = [s for s in out if s.label == h.label and s.start < h.end and h.start < s.end]
+        if not inside or any(s.start < h.start or s.end > h.end for s in inside):
+            continue
+        if len(inside) == 1 and (inside[0].start, inside[0].end) == (h.start, h.end):
+            continue
+        best = max(inside, key=lambda s: s.score)
+        if any(s.start < h.end and h.start < s.end for s in out if s not in inside):
+            continue  # another label's span lies in it: the network read the text otherwise
+        out = [s for s in out if s not in inside] + [replace(best, start=h.start, end=h.end)]
+    return sorted(out, key=lambda s: (s.start, s.end))

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from planex import rules
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
 from planex.crf import crf_tags
-from planex.hints import hint_ids
+from planex.hints import hint_ids, snap_to_hints
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.modelspec import WindowConfig, window_config
@@ -81,6 +82,8 @@ class Extractor:
         single = spec.single_token_labels  # None in older models: every span length allowed
         self.single_token_labels: frozenset[str] | None = None if single is None else frozenset(single)
         self.crf = loaded.crf  # load_model checked it scores these tags
+        # A model that reads hints returns a hinted span whole where it gave only pieces of it (snap_to_hints).
+        self.snap_hints = self.rule_hints
 
     def encode(self, texts: list[str]) -> list[Tokens]:
         """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads."""
@@ -206,7 +209,8 @@ class Extractor:
             spans = [
                 replace(s, start=a, end=b) for s in self.decode(t, o, p) for a, b in [within_cell(t, s.start, s.end)]
             ]
-            out.append(fits_tables(t, [s for s in spans if s.start < s.end]))
+            spans = [s for s in spans if s.start < s.end]
+            out.append(fits_tables(t, snap_to_hints(spans, rules.extract(t)) if self.snap_hints else spans))
         return out
 
     def entities(self, norm: Normalised, spans: list[ScoredSpan]) -> list[Entity]:

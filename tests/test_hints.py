@@ -209,3 +209,21 @@ def test_rules_fingerprint_covers_every_planex_module_the_rules_read() -> None:
     indicators = sources[1].replace("_MAX_LEFT = 40", "_MAX_LEFT = 41", 1)
     assert indicators != sources[1]
     assert code_fingerprint(sources[0], indicators, *sources[2:]) != RULES_FINGERPRINT
+
+
+def test_pieces_of_a_hinted_span_are_returned_as_the_hint() -> None:
+    from planex.codec import ScoredSpan
+    from planex.document import Span
+    from planex.hints import snap_to_hints
+
+    hint = [Span(0, 13, "INDICATOR"), Span(20, 29, "DEADLINE")]
+    # `普惠小` + `15%` inside the rules' indicator: one span, the best piece's score
+    pieces = [ScoredSpan(0, 3, "INDICATOR", 0.6), ScoredSpan(10, 13, "INDICATOR", 0.9)]
+    assert snap_to_hints(pieces, hint) == [ScoredSpan(0, 13, "INDICATOR", 0.9)]
+    # the network's own decisions stay: a longer span, another label inside, a hint it left out
+    longer = [ScoredSpan(0, 15, "INDICATOR", 0.8)]
+    assert snap_to_hints(longer, hint) == longer
+    mixed = [ScoredSpan(0, 3, "INDICATOR", 0.6), ScoredSpan(5, 8, "LEAD_UNIT", 0.7)]
+    assert snap_to_hints(mixed, hint) == mixed
+    assert snap_to_hints([ScoredSpan(20, 22, "DEADLINE", 0.5)], hint) == [ScoredSpan(20, 29, "DEADLINE", 0.5)]
+    assert snap_to_hints([ScoredSpan(20, 22, "TASK", 0.5)], hint) == [ScoredSpan(20, 22, "TASK", 0.5)]

@@ -46,6 +46,8 @@ def systems_for(
         "bert+relayout": lambda: BertSystem("bert+relayout", replace(cfg, relayout=2), scheme),
         "bert+decoys": lambda: BertSystem("bert+decoys", replace(cfg, hint_decoys=0.5), scheme),
         "bert-no-augment": lambda: BertSystem("bert-no-augment", replace(cfg, augment=[]), scheme),
+        # The recipe decoded without returning a hinted span whole where the network gave pieces of it.
+        "bert-no-snap": lambda: BertSystem("bert-no-snap", cfg, scheme, snap_hints=False),
         # Lead units renamed in a copy of each training document (training.mentions), with and without hints.
         "bert+mentions": lambda: BertSystem("bert+mentions", _mentions(cfg), scheme),
         # The same, drawn afresh each epoch in place of half the lead-unit documents (no document seen twice).

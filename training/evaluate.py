@@ -32,8 +32,10 @@ class BertSystem:
 
     seeded = True
 
-    def __init__(self, name: str, cfg: TrainConfig | None, scheme: LabelScheme):
+    def __init__(self, name: str, cfg: TrainConfig | None, scheme: LabelScheme, snap_hints: bool = True):
+        """``snap_hints=False``: decode without returning hinted spans whole (the ablation ``bert-no-snap``)."""
         self.name, self.cfg, self.scheme = name, cfg, scheme
+        self.snap_hints = snap_hints
         self.extractor: Extractor | None = None
 
     @classmethod
@@ -51,6 +53,7 @@ class BertSystem:
         self.extractor = extractor_for(
             result.model, result.tokenizer, self.scheme, self.cfg, result.single_token_labels, result.crf
         )
+        self.extractor.snap_hints = self.extractor.snap_hints and self.snap_hints
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
         assert self.extractor is not None, "fit() first"
