@@ -49,7 +49,10 @@ model: $(STAMP)
 # 0.604 with a learned CRF (--crf, trained unweighted: its gain was the weights' removal, and it lost links), and
 # 0.766 / 0.840 / 0.808 for the rules. Not adopted either: hint dropout (--hint-dropout 0.5) lost again (0.721 and
 # 0.643); relayout (--relayout 2, synthetic layouts of the gold task records) lost on 311 documents (0.784 and
-# 0.756 against 0.803 and 0.792); layout augmentation lost in the b517cbb run (0.863 ± 0.034 against 0.905 ± 0.003).
+# 0.756 against 0.803 and 0.792); layout augmentation lost in the b517cbb run (0.863 ± 0.034 against 0.905 ± 0.003);
+# renamed copies of the lead-unit documents (--augment mentions) lost by family on 462 documents (0.809 and 0.789
+# against 0.826 and 0.848, reports/ablation-mentions/), although without hints they raised 0.315 to 0.395; renamed
+# in place (--rename-leads 0.5) they gained 0.9 points and lost 1.2 of link F1 (0.853 and 0.841 against 0.844 and 0.853).
 RECIPE := --rule-hints --hint-scale 1
 
 # Recipes are compared by-family: 2 folds of whole layout families (labels/families.tsv), so every test document
