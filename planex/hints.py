@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -117,17 +118,26 @@ def snap_to_hints(spans: Sequence[ScoredSpan], hints: Sequence[Span]) -> list[Sc
     Where the network agrees with a hint on the place and the label but stops short of its end
     (`普惠小` + `15%` inside the rules' `普惠小微贷款余额增长15%`, `20` of `2024年11月底`), its pieces are
     fragments: they are merged into the rule span, with the best piece's score. A span that reaches
-    beyond the hint, or a hint the network left out, is the network's decision and stays as it is.
+    beyond the hint, another label's span inside it, or a hint the network left out is the network's
+    decision and stays as it is. Both lists hold non-overlapping spans (decoded tags, the rules' output),
+    so the spans a hint overlaps are one run of ``spans`` in order, found by bisection.
     """
-    out = list(spans)
+    ordered = sorted(spans, key=lambda s: s.start)
+    starts, ends = [s.start for s in ordered], [s.end for s in ordered]
+    merged: dict[int, tuple[int, ScoredSpan]] = {}  # first index of a run → (end of the run, the hint span)
     for h in hints:
-        inside = [s for s in out if s.label == h.label and s.start < h.end and h.start < s.end]
-        if not inside or any(s.start < h.start or s.end > h.end for s in inside):
+        lo, hi = bisect_right(ends, h.start), bisect_left(starts, h.end)
+        run = ordered[lo:hi]
+        if not run or any(s.label != h.label or s.start < h.start or s.end > h.end for s in run):
             continue
-        if len(inside) == 1 and (inside[0].start, inside[0].end) == (h.start, h.end):
-            continue
-        best = max(inside, key=lambda s: s.score)
-        if any(s.start < h.end and h.start < s.end for s in out if s not in inside):
-            continue  # another label's span lies in it: the network read the text otherwise
-        out = [s for s in out if s not in inside] + [replace(best, start=h.start, end=h.end)]
-    return sorted(out, key=lambda s: (s.start, s.end))
+        if len(run) > 1 or (run[0].start, run[0].end) != (h.start, h.end):
+            merged[lo] = (hi, replace(max(run, key=lambda s: s.score), start=h.start, end=h.end))
+    out, i = [], 0
+    while i < len(ordered):
+        if i in merged:
+            i, span = merged[i]
+            out.append(span)
+        else:
+            out.append(ordered[i])
+            i += 1
+    return out

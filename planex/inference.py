@@ -20,6 +20,7 @@ import torch
 from planex import rules
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
 from planex.crf import crf_tags
+from planex.document import Span
 from planex.hints import hint_ids, snap_to_hints
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
@@ -85,8 +86,9 @@ class Extractor:
         # A model that reads hints returns a hinted span whole where it gave only pieces of it (snap_to_hints).
         self.snap_hints = self.rule_hints
 
-    def encode(self, texts: list[str]) -> list[Tokens]:
-        """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads."""
+    def encode(self, texts: list[str], ruled: list[list[Span]] | None = None) -> list[Tokens]:
+        """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads
+        (``ruled``: each text's rule spans where the caller has them already)."""
         if not texts:
             return []
         # One call for all texts; verbose=False: long texts are windowed, so "longer than maximum" does not apply.
@@ -97,9 +99,10 @@ class Extractor:
             verbose=False,
         )
         out = []
-        for text, ids, offsets in zip(texts, batch["input_ids"], batch["offset_mapping"], strict=True):
+        for n, (text, ids, offsets) in enumerate(zip(texts, batch["input_ids"], batch["offset_mapping"], strict=True)):
             pairs = [(int(a), int(b)) for a, b in offsets]
-            types = np.asarray(hint_ids(text, pairs), dtype=np.int64) if self.rule_hints else None
+            spans = None if ruled is None else ruled[n]
+            types = np.asarray(hint_ids(text, pairs, spans), dtype=np.int64) if self.rule_hints else None
             out.append(Tokens(pairs, np.asarray(ids, dtype=np.int64), types))
         return out
 
@@ -163,12 +166,12 @@ class Extractor:
             merged.append((e.offsets, rows))
         return merged
 
-    def token_probs(self, texts: list[str]) -> list[TokenProbs]:
+    def token_probs(self, texts: list[str], ruled: list[list[Span]] | None = None) -> list[TokenProbs]:
         """Return (offsets, probabilities per token) for each text; windows of all texts share batches.
 
         With a CRF, the rows are logits: each token's come from the one window where it has most context,
         as probabilities do (:func:`planex.codec.merge_windows`)."""
-        encoded = self.encode(texts)
+        encoded = self.encode(texts, ruled)
         executor = forward_executor.get()
         if executor is None:
             return self.merge(encoded, ((chunk, self.forward(inputs)) for chunk, inputs in self.batches(encoded)))
@@ -204,13 +207,17 @@ class Extractor:
         A span never crosses a table cell (``|``, or a tab on a table row): the tokenizer drops
         whitespace, so the decoder cannot see a cell gap, and a span running from a row number into
         the task cell (`1\t新建农村公路`) is cut to its longest piece, as the rules cut theirs."""
+        # The rules run once per text: their spans are the model's hints and, after decoding, what it snaps to.
+        ruled = [rules.extract(t) for t in texts] if self.rule_hints else None
         out = []
-        for t, (o, p) in zip(texts, self.token_probs(texts), strict=True):
+        for n, (t, (o, p)) in enumerate(zip(texts, self.token_probs(texts, ruled), strict=True)):
             spans = [
                 replace(s, start=a, end=b) for s in self.decode(t, o, p) for a, b in [within_cell(t, s.start, s.end)]
             ]
             spans = [s for s in spans if s.start < s.end]
-            out.append(fits_tables(t, snap_to_hints(spans, rules.extract(t)) if self.snap_hints else spans))
+            out.append(
+                fits_tables(t, snap_to_hints(spans, ruled[n]) if ruled is not None and self.snap_hints else spans)
+            )
         return out
 
     def entities(self, norm: Normalised, spans: list[ScoredSpan]) -> list[Entity]:

@@ -61,7 +61,7 @@ def test_extractor_never_returns_a_span_on_or_across_a_line_break(tiny_model_dir
     b_task = ex.tags.index("B-TASK")
     i_task = ex.tags.index("I-TASK")
 
-    def all_task(texts: list[str]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+    def all_task(texts: list[str], ruled: object = None) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         out = []
         for t in texts:
             offsets = [(i, i + 1) for i, c in enumerate(t) if not c.isspace() or c == "\n"]

@@ -239,9 +239,11 @@ def renamed_rows(
 ) -> list[dict[str, Any]]:
     """This epoch's windows: those of a ``share`` of the documents with lead units replaced by the windows
     of a copy with them renamed (``--rename-leads``, training.mentions); every document is seen once."""
-    shown = rename_some(docs, pool, rng, share)
-    changed = {d.id.removesuffix("+mentions") for d in shown if d.id.endswith("+mentions")}
-    fresh, _ = encode([d for d in shown if d.id.endswith("+mentions")])
+    renamed = [
+        (doc, shown) for doc, shown in zip(docs, rename_some(docs, pool, rng, share), strict=True) if shown is not doc
+    ]
+    fresh, _ = encode([shown for _, shown in renamed])
+    changed = {doc.id for doc, _ in renamed}
     return [r for r in rows if r["doc_id"] not in changed] + fresh
 
 

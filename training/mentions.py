@@ -57,8 +57,12 @@ class NamePool:
         return original
 
 
+# The share of a renamed document's lead units that get another name (the rest keep theirs).
+NAME_SHARE = 0.8
+
+
 def replace_mentions(
-    docs: list[Document], seed: int = 0, share: float = 0.8, label: str = "LEAD_UNIT"
+    docs: list[Document], seed: int = 0, share: float = NAME_SHARE, label: str = "LEAD_UNIT"
 ) -> list[Document]:
     """One copy of each document that has a ``label`` span, a ``share`` of those spans renamed from the
     pool of all the documents' names; the other spans keep their words and move with the text.
@@ -78,7 +82,7 @@ def rename_some(
     out = []
     for doc in docs:
         has = any(s.label == label for s in doc.spans)
-        copy = renamed(doc, pool, rng, 0.8, label) if has and rng.random() < share_docs else None
+        copy = renamed(doc, pool, rng, NAME_SHARE, label) if has and rng.random() < share_docs else None
         out.append(copy or doc)
     return out
 
