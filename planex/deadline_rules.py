@@ -39,11 +39,13 @@ def deadlines(text: str) -> list[Span]:
             continue
         # A year closing a bracket is a title's period (`（2023-2025年）`), unless a field names it a deadline;
         # a bracketed month is a stage's period (`阶段(9月1日至9月30日)`).
-        closes = after.startswith((")", "）")) and "月" not in piece
-        closes = closes and not _TIME_FIELD.search(text, max(0, s - 8), s)
+        # A bound (`2023年底前）`) closing a bracket is a deadline all the same.
+        in_field = bool(_TIME_FIELD.search(text, max(0, s - 8), s))
+        closes = after.startswith((")", "）")) and "月" not in piece and not piece.endswith(("前", "底", "末"))
+        closes = closes and not in_field
         if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:
             continue
-        if re.fullmatch(r"20\d{2}年", piece) and (
+        if re.fullmatch(r"20\d{2}年", piece) and not in_field and (  # `完成时间：2025年` is a deadline (P1)
             before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
             or not (
                 re.match(r"[，,]?(?:初步|全面|基本|实现|建成|完成)", after)

@@ -1,6 +1,6 @@
 """The item markers of plan documents: the one table the rules, the task table, decoys and augmentation read.
 
-Items are introduced by ``一、`` ``（一）`` ``(一)`` ``1.`` ``1．`` ``（1）`` ``①`` ``——`` at the start of a
+Items are introduced by ``一、`` ``任务一：`` ``（一）`` ``(一)`` ``1.`` ``1．`` ``（1）`` ``①`` ``——`` at the start of a
 line (LABELING.md, TASK). The kinds rank in that order, the order official documents use (GB/T 9704).
 
 Two choices are made here once, where the copies this table replaced disagreed:
@@ -23,6 +23,8 @@ BLANK = r"[ \t\u3000\xa0]"
 # (kind, pattern) per marker kind, outermost first.
 KINDS: tuple[tuple[str, str], ...] = (
     ("cn", rf"{CN_NUMBER}[、．.]"),
+    # Task lists and work schedules number their entries by name: `任务一：`, `工程3：`, `专项行动二、`.
+    ("named", rf"(?:任务|工程|行动|专项行动|项目)(?:{CN_NUMBER}|{ARABIC_NUMBER})[：:、]"),
     ("paren_cn", rf"[（(]{CN_NUMBER}[）)]"),
     ("num", rf"{ARABIC_NUMBER}[.．、](?!\d)"),  # not the `2.5` of a figure
     ("paren_num", rf"[（(]{ARABIC_NUMBER}[）)]"),

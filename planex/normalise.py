@@ -131,8 +131,14 @@ _TITLE_END = re.compile(r"(?:通知|方案|意见|办法|规划|要点|报告|�
 # texts normalised differently with the marker table here, all of them for the worse).
 _ITEM_START = re.compile(
     r"[ \t\u3000\xa0]*(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|"
-    r"[①-⑳]|——|附件|附表|[〔【《])"
+    r"[①-⑳]|——|附件|附表|[〔【《]|(?:任务|工程|行动|项目)[一二三四五六七八九十\d]+[：:、])"
 )
+# A line opening with a form's field (`完成时限：`, `牵头单位：`, `【责任单位】`) is a field of its own, never the
+# rest of a wrapped line: `…各县（市、区）人民政府\n完成时限：2025年底前` keeps its break.
+_FIELD_NAME_END = "|".join(
+    f"{a}[ \u3000]?{b}" for a, b in ("单位", "部门", "科室", "处室", "股室", "时限", "时间", "期限", "节点", "领导", "内容")
+)
+_FIELD_START = re.compile(rf"[ \t\u3000\xa0]*【?[\u4e00-\u9fff \u3000]{{2,8}}(?:{_FIELD_NAME_END})(?:[：:]|】)")
 # Lines shorter than this are headings, titles, signatures or dates, not wrapped prose.
 _MIN_WRAPPED_LINE = 24
 _BREAK = re.compile(r"[ \t\u3000\xa0]*\n(?:[ \t\u3000\xa0]*\n)?[ \t\u3000\xa0]*")
@@ -160,6 +166,7 @@ def _line_wraps(text: str) -> list[_Edit]:
             and not _TITLE_END.search(line)
             and nxt[:1] not in ("", "\n")
             and not _ITEM_START.match(nxt)
+            and not _FIELD_START.match(next_line)
             and "|" not in line
             and "|" not in next_line
             and not is_table_row(line)

@@ -59,10 +59,13 @@ NOT_TASKS = {
 }
 # Items under these headings are principles, not work (guideline T6).
 _PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
-# One level of brackets may nest inside: `（责任单位：市直各单位、各县（市、区）人民政府）`.
-_LEAD_GROUP = re.compile(r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]")
+# One level of brackets may nest inside: `（责任单位：市直各单位、各县（市、区）人民政府）`. Some plans
+# bracket the assignment with 【】: `【市教育局牵头，市人社局配合】`.
+_LEAD_GROUP = re.compile(
+    r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]|【((?:[^【】\n]|[（(][^（()）\n]{1,20}[）)]){2,200})】"
+)
 _FIELD_NAMES = (
-    r"(牵头单位|牵头部门|牵头责任单位|主要责任单位|主体责任单位|主责单位|主责部门|责任单位|责任部门|负责部门|负责单位|责任主体"
+    r"(牵头单位|牵头部门|牵头责任单位|牵头(?=[：:])|主要责任单位|主体责任单位|主责单位|主责部门|责任单位|责任部门|负责部门|负责单位|责任主体"
     # a department's own plans name its offices: `责任科室：`, `牵头处室：`
     r"|(?:牵头|责任)(?:科室|处室|股室))"
 )
@@ -70,12 +73,12 @@ _FIELD_NAMES = (
 _FIELD_NAMES = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", "[ \u3000]?", _FIELD_NAMES)
 # A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
 _LEAD_FIELD = re.compile(
-    rf"{_FIELD_NAMES}(?:[：:]|】)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
-    rf"(?=[；;【。]|$|[，,]\S{{2,6}}[：:]|\s+\S{{2,6}}[：:])"
+    rf"{_FIELD_NAMES}(?:[：:]|】|为)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
+    rf"(?=[；;【。]|$|[，,]\S{{2,6}}(?:[：:]|(?<=单位|部门)为)|\s+\S{{2,6}}[：:])"
 )
 # A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
 # `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.
-_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[：:]|】)", re.M)
+_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[：:]|】|为)", re.M)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
 # 联, 协, 中央 and 社 end people's organisations and agencies (`全国妇联`, `中国科协`, `共青团中央`, `供销合作总社`);
@@ -90,7 +93,7 @@ _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
 _SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
 # What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
 _DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?(?:(?:具体)?负责(?:落实|实施)?|(?<=分工)落实)"
-_ORG_NAME = rf"[^\s，,。；;、（）()：:“”由]{{1,20}}?{_ORG_SUFFIX}"
+_ORG_NAME = rf"[^\s，,。；;、（）()：:“”【】由]{{1,20}}?{_ORG_SUFFIX}"
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
 _LEAD_CLAUSE = re.compile(
@@ -125,7 +128,12 @@ def _tasks(text: str) -> list[Span]:
             if head in _PRINCIPLES:
                 principles_level = level
             continue
-        if principles_level is not None or not head or re.search(rf"{NUM}{UNIT}", head):
+        if principles_level is not None or not head:
+            continue
+        if re.search(rf"{NUM}{UNIT}", head):
+            first = _work_before_targets(head)
+            if first:
+                spans.append(Span(start, start + len(first), "TASK"))
             continue
         # A heading is a short phrase: a comma may join two parallel phrases (guideline T2),
         # brackets and longer clause lists are prose.
@@ -134,6 +142,19 @@ def _tasks(text: str) -> list[Span]:
             continue
         spans.append(Span(start, start + len(head), "TASK"))
     return spans
+
+
+def _work_before_targets(head: str) -> str | None:
+    """The work phrase of an item that names work and then only targets (guideline T12, Q3):
+    `推进政务云资源统一调度，省级部门上云率达到95%` → `推进政务云资源统一调度`."""
+    m = re.match(r"([^，,]{4,24})[，,](.+)", head)
+    if not m or re.search(rf"{NUM}{UNIT}|[（(]", m.group(1)):
+        return None
+    rest = m.group(2)
+    found = indicators(rest)
+    covered = sum(sp.end - sp.start for sp in found)
+    # The rest is targets when little but their joints is left (`，`, `、`, `并`, a deadline word).
+    return m.group(1) if found and len(rest) - covered <= 2 + 2 * len(found) else None
 
 
 def _is_category(head: str) -> bool:
@@ -148,7 +169,8 @@ def _leads(text: str) -> list[Span]:
     pieces: list[tuple[int, str]] = []
     for g in _LEAD_GROUP.finditer(text):
         closes_item = bool(_ITEM_CLOSE.match(text, g.end()))
-        pieces += _lead_lists(g.group(1), g.start(1), first_leads, closes_item)
+        inner = 1 if g.group(1) is not None else 2
+        pieces += _lead_lists(g.group(inner), g.start(inner), first_leads, closes_item)
     line_done = -1
     for field in _LEAD_FIELDS_AT.finditer(text):
         if field.start() < line_done or _in_brackets(text, field.start()):
@@ -196,9 +218,13 @@ def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = Fal
         return marked
     if not fields:
         m = re.match(r"(.+?)牵头", body)
-        if m:
+        if m and not re.search(r"[：:]", m.group(1)):  # a field the pattern missed is no unit (`责任单位：X（`)
             return [(base, m.group(1).removeprefix("由"))]
         listed = re.split(_DUTY, body)[0]  # `（市税务局负责，持续推进）`: what follows the duty is no unit
+        # `（市教育局，2024年底）`: a deadline after the units is no part of the list
+        dated = re.search(r"[，,；;]\s*[^，,；;]*\d{4}年[^，,；;]*$", listed)
+        if dated and closes_item and deadlines(listed[dated.start() + 1 :]):
+            listed = listed[: dated.start()]
         parts = _SPLIT.split(listed)
         duty = _DUTY_CLAUSE.search(body)
         if (first_leads or closes_item) and _all_orgs(parts):

@@ -19,12 +19,12 @@ def _tasks(text: str) -> list[str]:
 
 
 def test_marker_rank_orders_the_marker_kinds_outermost_first() -> None:
-    ranks = [markers.marker_rank(m) for m in ("十二、", "（三）", "(三)", "4.", "（5）", "⑥", "——")]
-    assert ranks == [0, 1, 1, 2, 3, 4, 5]
-    assert markers.marker_rank("第一") == markers.DEEPEST == 6  # not a marker: deepest
+    ranks = [markers.marker_rank(m) for m in ("十二、", "任务一：", "（三）", "(三)", "4.", "（5）", "⑥", "——")]
+    assert ranks == [0, 1, 2, 2, 3, 4, 5, 6]
+    assert markers.marker_rank("第一") == markers.DEEPEST == 7  # not a marker: deepest
 
 
-@pytest.mark.parametrize("marker", ["一、", "九十九、", "（二十）", "(三)", "1.", "12．", "3、", "（4）", "⑤", "——"])
+@pytest.mark.parametrize("marker", ["一、", "任务三：", "工程12、", "九十九、", "（二十）", "(三)", "1.", "12．", "3、", "（4）", "⑤", "——"])
 def test_rules_and_task_table_see_the_same_markers(marker: str) -> None:
     text = f"前言。\n{marker}加强组织领导。\n"
     assert _tasks(text) == ["加强组织领导"]

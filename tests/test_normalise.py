@@ -85,6 +85,18 @@ def test_normalise_joins_wrapped_name_in_seed_000(seed_texts: dict[str, str]) ->
     assert n.raw[a:b].replace("\n", "") == "市人力资源社会保障局"
 
 
+@pytest.mark.parametrize("field", ["完成时限：2025年底前", "牵 头 单 位：市商务局", "【责任单位】市商务局", "任务二：建设中心"])
+def test_a_line_opening_with_a_field_or_a_named_item_keeps_its_break(field: str) -> None:
+    # The line before is long and does not end a sentence, as a PDF wrap's would.
+    text = f"责任单位：市商务局（牵头）、市发展改革委，各县（市、区）人民政府\n{field}"
+    assert normalise(text).text == text
+
+
+def test_a_wrap_inside_a_field_name_is_still_joined() -> None:
+    text = "（一）统筹推进各项重点工作落实，确保取得实效。具体工作由各责\n任单位：市发展改革委负责"
+    assert "各责任单位：" in normalise(text).text
+
+
 def test_normalise_seed_002_simplified_without_annotations(seed_texts: dict[str, str]) -> None:
     n = normalise(seed_texts[SEED_002])
     assert not re.search(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", n.text)

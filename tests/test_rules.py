@@ -175,6 +175,10 @@ def test_lead_assignments(text: str, expected: list[str]) -> None:
         ("（五）强化资金支持。加大投入。", ["强化资金支持"]),
         ("1. **创新服务供给模式。**准确把握。", ["创新服务供给模式"]),  # T1
         ("一、紧扣“十四五”开好局,进一步深化政务公开 |\n", ["紧扣“十四五”开好局,进一步深化政务公开"]),
+        # work, then only targets: the work phrase is split off (T12, Q3); work, then more work, is prose
+        ("1. 推进政务云资源统一调度，省级部门上云率达到95%。", ["推进政务云资源统一调度"]),
+        ("1. 推进政务云资源统一调度，省级部门上云率达到95%，完善运维体系和安全防护制度。", []),
+        ("任务二：推进科技创新平台建设\n主要内容：新建研发平台20个。", ["推进科技创新平台建设"]),
         # a long sentence with commas is prose (T10)
         ("（三）进一步加强防震减灾立法工作，努力推进减轻地震灾害法的出台。各省要落实。", []),
     ],
@@ -258,6 +262,20 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         ),
         # 由X会同Y负责: X leads
         ("6．加强耕地保护。由市自然资源局会同市农业农村局负责。", ["市自然资源局"], []),
+        # the marked unit of a field list leads, and the next field's line stays its own
+        (
+            "（一）完善县城商业设施。\n责任单位：市商务局（牵头）、市发展改革委，各县（市、区）人民政府\n完成时限：2025年底前",
+            ["市商务局"],
+            ["2025年底前"],
+        ),
+        # a bound closing the bracket is a deadline; a bare year in a time field is one too (P1)
+        ("2.压缩开办时间。（区市场监管局牵头，区税务局配合；2023年底前）", ["区市场监管局"], ["2023年底前"]),
+        ("任务一：实施产业链培育工程\n牵头部门：市工业和信息化局\n完成时间：2025年", ["市工业和信息化局"], ["2025年"]),
+        # short field names, 【】 brackets, `责任单位为`, a bare unit bracket with its deadline
+        ("1.扩充学位。（牵头：市教育局；配合：市发展改革委；时限：2024年9月前）", ["市教育局"], ["2024年9月前"]),
+        ("3.加强教师队伍建设。【市教育局牵头，市人社局、市委编办配合】", ["市教育局"], []),
+        ("4.深化“双减”工作。责任单位为市教育局，配合单位为市市场监管局。", ["市教育局"], []),
+        ("2.推进集团化办学。（市教育局，2024年底）\n3.下一项。", ["市教育局"], ["2024年底"]),
     ],
 )
 def test_lead_fields_and_clauses_of_other_provinces(text: str, leads: list[str], deadlines: list[str]) -> None:
