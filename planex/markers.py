@@ -1,7 +1,7 @@
 """The item markers of plan documents: the one table the rules, the task table, decoys and augmentation read.
 
-Items are introduced by ``一、`` ``任务一：`` ``（一）`` ``(一)`` ``1.`` ``1．`` ``（1）`` ``①`` ``——`` at the start of a
-line (LABELING.md, TASK). The kinds rank in that order, the order official documents use (GB/T 9704).
+Items are introduced by ``一、`` ``任务一：`` ``（一）`` ``(一)`` ``1.`` ``1．`` ``（1）`` ``①`` ``——`` at the start
+of a line (LABELING.md, TASK). The kinds rank in that order, the order official documents use (GB/T 9704).
 
 Two choices are made here once, where the copies this table replaced disagreed:
 

@@ -136,7 +136,8 @@ _ITEM_START = re.compile(
 # A line opening with a form's field (`完成时限：`, `牵头单位：`, `【责任单位】`) is a field of its own, never the
 # rest of a wrapped line: `…各县（市、区）人民政府\n完成时限：2025年底前` keeps its break.
 _FIELD_NAME_END = "|".join(
-    f"{a}[ \u3000]?{b}" for a, b in ("单位", "部门", "科室", "处室", "股室", "时限", "时间", "期限", "节点", "领导", "内容")
+    f"{a}[ \u3000]?{b}"
+    for a, b in ("单位", "部门", "科室", "处室", "股室", "时限", "时间", "期限", "节点", "领导", "内容")
 )
 _FIELD_START = re.compile(rf"[ \t\u3000\xa0]*【?[\u4e00-\u9fff \u3000]{{2,8}}(?:{_FIELD_NAME_END})(?:[：:]|】)")
 # Lines shorter than this are headings, titles, signatures or dates, not wrapped prose.

@@ -24,7 +24,9 @@ def test_marker_rank_orders_the_marker_kinds_outermost_first() -> None:
     assert markers.marker_rank("第一") == markers.DEEPEST == 7  # not a marker: deepest
 
 
-@pytest.mark.parametrize("marker", ["一、", "任务三：", "工程12、", "九十九、", "（二十）", "(三)", "1.", "12．", "3、", "（4）", "⑤", "——"])
+@pytest.mark.parametrize(
+    "marker", ["一、", "任务三：", "工程12、", "九十九、", "（二十）", "(三)", "1.", "12．", "3、", "（4）", "⑤", "——"]
+)
 def test_rules_and_task_table_see_the_same_markers(marker: str) -> None:
     text = f"前言。\n{marker}加强组织领导。\n"
     assert _tasks(text) == ["加强组织领导"]
