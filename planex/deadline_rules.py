@@ -45,11 +45,15 @@ def deadlines(text: str) -> list[Span]:
         closes = closes and not in_field
         if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:
             continue
-        if re.fullmatch(r"20\d{2}年", piece) and not in_field and (  # `完成时间：2025年` is a deadline (P1)
-            before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
-            or not (
-                re.match(r"[，,]?(?:初步|全面|基本|实现|建成|完成)", after)
-                or before.endswith(("确保", "力争", "争取", "预计", "计划"))
+        if (
+            re.fullmatch(r"20\d{2}年", piece)
+            and not in_field
+            and (  # `完成时间：2025年` is a deadline (P1)
+                before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
+                or not (
+                    re.match(r"[，,]?(?:初步|全面|基本|实现|建成|完成)", after)
+                    or before.endswith(("确保", "力争", "争取", "预计", "计划"))
+                )
             )
         ):
             continue
