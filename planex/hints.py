@@ -17,14 +17,14 @@ from __future__ import annotations
 import ast
 import hashlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import torch
 from transformers import PreTrainedModel
 
-from planex import deadline_rules, indicator_rules, markers, rules, tables
+from planex import deadline_rules, headings, indicator_rules, markers, rules, tables
 from planex.codec import ScoredSpan
 from planex.document import Span
 
@@ -56,7 +56,7 @@ def code_fingerprint(*sources: str) -> str:
 
 # The modules whose code decides the rules' spans: the rules, their indicator rules, the item-marker table
 # and the table reader they read (tests/test_hints.py checks that every planex module the rules import is listed).
-RULE_MODULES = (rules, indicator_rules, deadline_rules, markers, tables)
+RULE_MODULES = (rules, indicator_rules, deadline_rules, markers, tables, headings)
 # Stored with a hinted model: if the rules change after training, the model sees hints it was not
 # trained on, and loading warns so that users retrain. Editing a comment is not a change.
 RULES_FINGERPRINT = code_fingerprint(*(Path(str(m.__file__)).read_text(encoding="utf-8") for m in RULE_MODULES))
@@ -141,3 +141,24 @@ def snap_to_hints(spans: Sequence[ScoredSpan], hints: Sequence[Span]) -> list[Sc
             out.append(ordered[i])
             i += 1
     return out
+
+
+def fill_from_cells(
+    spans: Sequence[ScoredSpan], cells: Sequence[Span], score: Callable[[int, int], float]
+) -> list[ScoredSpan]:
+    """``spans`` with each of ``cells`` that no span overlaps added, scored by ``score(start, end)``.
+
+    ``cells`` are the spans the rules read off a table's cells by their column's header (a cell under
+    `牵头单位` names lead units, under `完成时限` a deadline, under `项目名称` the task), whatever words the
+    cell holds. A network trained on few tables leaves such cells out (`城镇老旧小区改造` under
+    `项目名称`, seen on a plan written as a new user would), while the header says what they are. A cell
+    the network gave any span inside is its decision and stays as it is.
+    """
+    ordered = sorted(spans, key=lambda s: s.start)
+    starts, ends = [s.start for s in ordered], [s.end for s in ordered]
+    added = [
+        ScoredSpan(c.start, c.end, c.label, score(c.start, c.end))
+        for c in cells
+        if bisect_right(ends, c.start) >= bisect_left(starts, c.end)  # no span overlaps the cell's
+    ]
+    return sorted([*ordered, *added], key=lambda s: s.start)

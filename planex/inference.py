@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import torch
@@ -21,7 +22,7 @@ from planex import rules
 from planex.codec import ScoredSpan, merge_windows, tags_to_spans, viterbi_tags, windows
 from planex.crf import crf_tags
 from planex.document import Span
-from planex.hints import hint_ids, snap_to_hints
+from planex.hints import fill_from_cells, hint_ids, snap_to_hints
 from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.modelspec import WindowConfig, window_config
@@ -85,6 +86,9 @@ class Extractor:
         self.crf = loaded.crf  # load_model checked it scores these tags
         # A model that reads hints returns a hinted span whole where it gave only pieces of it (snap_to_hints).
         self.snap_hints = self.rule_hints
+        # Table cells the rules read by their header that it left out can be filled in (fill_from_cells);
+        # off until measured by family (reports/ablation-cells/).
+        self.fill_cells = False
 
     def encode(self, texts: list[str], ruled: list[list[Span]] | None = None) -> list[Tokens]:
         """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads
@@ -215,10 +219,27 @@ class Extractor:
                 replace(s, start=a, end=b) for s in self.decode(t, o, p) for a, b in [within_cell(t, s.start, s.end)]
             ]
             spans = [s for s in spans if s.start < s.end]
-            out.append(
-                fits_tables(t, snap_to_hints(spans, ruled[n]) if ruled is not None and self.snap_hints else spans)
-            )
+            if ruled is not None and self.snap_hints:
+                spans = snap_to_hints(spans, ruled[n])
+            if ruled is not None and self.fill_cells:
+                read = {(c.start, c.end, c.label) for c in rules.table_cells(t)}
+                cells = [h for h in ruled[n] if (h.start, h.end, h.label) in read]
+                spans = fill_from_cells(spans, cells, partial(self.entity_prob, o, p))
+            out.append(fits_tables(t, spans))
         return out
+
+    def entity_prob(self, offsets: list[tuple[int, int]], rows: np.ndarray, start: int, end: int) -> float:
+        """The network's mean probability that the tokens of ``start:end`` belong to some span (not O).
+
+        With a CRF the rows are logits; their softmax is the emission's own belief, without transitions."""
+        inside = [i for i, (a, b) in enumerate(offsets) if a >= start and b <= end]
+        if not inside:
+            return 0.0
+        sel = rows[inside]
+        if self.crf is not None:
+            sel = np.exp(sel - sel.max(axis=1, keepdims=True))
+            sel = sel / sel.sum(axis=1, keepdims=True)
+        return float(np.mean(1.0 - sel[:, self.tags.index("O")]))
 
     def entities(self, norm: Normalised, spans: list[ScoredSpan]) -> list[Entity]:
         """Spans on the normalised text as entities with offsets into the raw text (text sliced from raw)."""

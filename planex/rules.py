@@ -12,6 +12,7 @@ import re
 
 from planex.deadline_rules import CELL_DEADLINE, deadlines
 from planex.document import Span
+from planex.headings import NOT_TASKS
 from planex.indicator_rules import NUM, UNIT, indicators
 from planex.markers import LINE_MARKER, match_rank
 from planex.tables import fits_tables, table_rows, within_cell
@@ -19,53 +20,16 @@ from planex.tables import fits_tables, table_rows, within_cell
 _HEAD_END = re.compile(r"[。：:；;！!？?\n|]")
 # A heading (or a table's task cell taken whole) is a short phrase; longer ones are prose.
 MAX_HEADING = 40
-NOT_TASKS = {
-    "总体要求",
-    "指导思想",
-    "基本原则",
-    "工作目标",
-    "总体目标",
-    "主要目标",
-    "发展目标",
-    "保障措施",
-    "主要任务",
-    "重点任务",
-    "工作任务",
-    "组织保障",
-    "组织实施",
-    "工作要求",
-    "实施步骤",
-    "工作原则",
-    "重点工作",
-    "任务分工",
-    "工作措施",
-    "具体目标",
-    "适用范围",
-    "编制依据",
-    "工作机制",
-    "职责分工",
-    "责任分工",
-    "具体措施",
-    "保障机制",
-    "有关要求",
-    "形势分析",
-    "行动目标",
-    "目标指标",
-    "主要指标",
-    "总体思路",
-    "主要原则",
-    "预期目标",
-    "主要预期目标",
-}
 # Items under these headings are principles, not work (guideline T6).
 _PRINCIPLES = {"基本原则", "工作原则", "主要原则"}
 # One level of brackets may nest inside: `（责任单位：市直各单位、各县（市、区）人民政府）`. Some plans
-# bracket the assignment with 【】: `【市教育局牵头，市人社局配合】`.
+# bracket the assignment otherwise: `【市教育局牵头，市人社局配合】`, `〔责任单位:市委组织部〕`, `[X牵头]`.
 _LEAD_GROUP = re.compile(
-    r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]|【((?:[^【】\n]|[（(][^（()）\n]{1,20}[）)]){2,200})】"
+    r"[（(]((?:[^（()）\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[）)]"
+    r"|[【〔\[]((?:[^【】〔〕\[\]\n]|[（(][^（()）\n]{1,20}[）)]){2,200})[】〕\]]"
 )
 _FIELD_NAMES = (
-    r"(牵头单位|牵头部门|牵头责任单位|牵头(?=[：:])|主要责任单位|主体责任单位|主责单位|主责部门|责任单位|责任部门|负责部门|负责单位|责任主体"
+    r"(牵头单位|牵头部门|牵头责任单位|主办单位|主办部门|牵头(?=[：:])|主要责任单位|主体责任单位|主责单位|主责部门|责任单位|责任部门|负责部门|负责单位|责任主体"
     # a department's own plans name its offices: `责任科室：`, `牵头处室：`
     r"|(?:牵头|责任)(?:科室|处室|股室))"
 )
@@ -93,7 +57,7 @@ _ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
 _SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
 # What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
 _DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?(?:(?:具体)?负责(?:落实|实施)?|(?<=分工)落实)"
-_ORG_NAME = rf"[^\s，,。；;、（）()：:“”【】由]{{1,20}}?{_ORG_SUFFIX}"
+_ORG_NAME = rf"[^\s，,。；;、（）()：:“”【】〔〕\[\]由]{{1,20}}?{_ORG_SUFFIX}"
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
 _LEAD_CLAUSE = re.compile(
@@ -240,7 +204,8 @@ def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = Fal
 
 
 def _all_orgs(names: list[str]) -> bool:
-    return all(_ORG_END.search(name.strip()) for name in names)
+    # a field or clause the patterns missed (`主办单位：X；协办单位：Y`) is no unit
+    return all(_ORG_END.search(name.strip()) and not re.search(r"[：:；;]", name) for name in names)
 
 
 def _in_brackets(text: str, pos: int) -> bool:
@@ -255,7 +220,7 @@ _CELL_UNIT = re.compile(r"(?:[^、，,；;\s（(]|[（(][^）)]*[）)])+")
 _ROLE_NOTE = re.compile(r"[（(](?:牵头|配合|参与|协办|负责)[）)]$")
 
 
-def _table_cells(text: str) -> list[Span]:
+def table_cells(text: str) -> list[Span]:
     """Spans read off the cells of task tables, by their header (planex.tables)."""
     spans = []
     for row in table_rows(text):
@@ -292,7 +257,7 @@ def extract(text: str) -> list[Span]:
     DEADLINE, INDICATOR)."""
     chosen: list[Span] = []
     taken = bytearray(len(text))
-    for family in (_table_cells, _tasks, _leads, deadlines, indicators):
+    for family in (table_cells, _tasks, _leads, deadlines, indicators):
         for span in (Span(*within_cell(text, s.start, s.end), s.label) for s in family(text)):
             if span.start < span.end and not any(taken[span.start : span.end]):
                 chosen.append(span)

@@ -227,3 +227,44 @@ def test_pieces_of_a_hinted_span_are_returned_as_the_hint() -> None:
     assert snap_to_hints(mixed, hint) == mixed
     assert snap_to_hints([ScoredSpan(20, 22, "DEADLINE", 0.5)], hint) == [ScoredSpan(20, 29, "DEADLINE", 0.5)]
     assert snap_to_hints([ScoredSpan(20, 22, "TASK", 0.5)], hint) == [ScoredSpan(20, 22, "TASK", 0.5)]
+
+
+def test_table_cells_the_network_left_out_are_filled_and_its_own_spans_stay() -> None:
+    from planex.codec import ScoredSpan
+    from planex.document import Span
+    from planex.hints import fill_from_cells
+
+    cells = [Span(2, 10, "TASK"), Span(12, 20, "LEAD_UNIT"), Span(22, 29, "DEADLINE")]
+    found = [ScoredSpan(14, 18, "LEAD_UNIT", 0.9), ScoredSpan(30, 35, "INDICATOR", 0.8)]
+    filled = fill_from_cells(found, cells, lambda a, b: 0.25)
+    # the task and deadline cells had no span: added; the lead cell had one inside: the network's stays
+    assert filled == [
+        ScoredSpan(2, 10, "TASK", 0.25),
+        ScoredSpan(14, 18, "LEAD_UNIT", 0.9),
+        ScoredSpan(22, 29, "DEADLINE", 0.25),
+        ScoredSpan(30, 35, "INDICATOR", 0.8),
+    ]
+    assert fill_from_cells(found, [], lambda a, b: 0.0) == found
+    # a span touching a cell's edge does not overlap it
+    assert fill_from_cells([ScoredSpan(0, 2, "TASK", 0.5)], cells[:1], lambda a, b: 0.1)[1] == ScoredSpan(
+        2, 10, "TASK", 0.1
+    )
+
+
+def test_a_hinted_extractor_fills_in_the_table_cells_the_network_left_out(
+    tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = load_model(tiny_model_dir)
+    enable_hints(loaded.model)
+    path = save_model(tmp_path / "hinted", loaded.model, loaded.tokenizer, replace(loaded.spec, rule_hints=HINT_LABELS))
+    extractor = Extractor(load_model(path))
+    text = "| 序号 | 项目名称 | 牵头单位 | 完成时间 |\n| 1 | 城镇老旧小区改造 | 市住房城乡建设局 | 2024年12月底 |\n"
+    cells = rules.table_cells(text)
+    assert sorted(text[c.start : c.end] for c in cells) == ["2024年12月底", "城镇老旧小区改造", "市住房城乡建设局"]
+    monkeypatch.setattr(extractor, "decode", lambda *args: [])  # a network that found nothing
+    extractor.fill_cells = False
+    assert extractor.predict_normalised([text]) == [[]]
+    extractor.fill_cells = True
+    (spans,) = extractor.predict_normalised([text])
+    assert [(s.start, s.end, s.label) for s in spans] == [(c.start, c.end, c.label) for c in sorted(cells)]
+    assert all(0.0 <= s.score <= 1.0 for s in spans)  # the network's own belief that the cell is a span
