@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 from transformers import PreTrainedModel
 
-from planex import deadline_rules, headings, indicator_rules, markers, rules, tables
+from planex import deadline_rules, headings, indicator_rules, markers, rules, table_header, tables
 from planex.codec import ScoredSpan
 from planex.document import Span
 
@@ -56,7 +56,7 @@ def code_fingerprint(*sources: str) -> str:
 
 # The modules whose code decides the rules' spans: the rules, their indicator rules, the item-marker table
 # and the table reader they read (tests/test_hints.py checks that every planex module the rules import is listed).
-RULE_MODULES = (rules, indicator_rules, deadline_rules, markers, tables, headings)
+RULE_MODULES = (rules, indicator_rules, deadline_rules, markers, tables, headings, table_header)
 # Stored with a hinted model: if the rules change after training, the model sees hints it was not
 # trained on, and loading warns so that users retrain. Editing a comment is not a change.
 RULES_FINGERPRINT = code_fingerprint(*(Path(str(m.__file__)).read_text(encoding="utf-8") for m in RULE_MODULES))

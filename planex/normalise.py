@@ -140,6 +140,8 @@ _FIELD_NAME_END = "|".join(
     for a, b in ("单位", "部门", "科室", "处室", "股室", "时限", "时间", "期限", "节点", "领导", "内容")
 )
 _FIELD_START = re.compile(rf"[ \t\u3000\xa0]*【?[\u4e00-\u9fff \u3000]{{2,8}}(?:{_FIELD_NAME_END})(?:[：:]|】)")
+# A line holding a number alone opens a row of a table exported one cell per line (`…领导小组办公室\n2\n…`).
+_ROW_NUMBER = re.compile(r"[ \t\u3000\xa0]*\d{1,3}[ \t\u3000\xa0]*")
 # Lines shorter than this are headings, titles, signatures or dates, not wrapped prose.
 _MIN_WRAPPED_LINE = 24
 _BREAK = re.compile(r"[ \t\u3000\xa0]*\n(?:[ \t\u3000\xa0]*\n)?[ \t\u3000\xa0]*")
@@ -168,6 +170,7 @@ def _line_wraps(text: str) -> list[_Edit]:
             and nxt[:1] not in ("", "\n")
             and not _ITEM_START.match(nxt)
             and not _FIELD_START.match(next_line)
+            and not _ROW_NUMBER.fullmatch(next_line)
             and "|" not in line
             and "|" not in next_line
             and not is_table_row(line)

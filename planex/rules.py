@@ -248,6 +248,8 @@ def table_cells(text: str) -> list[Span]:
             s, e = row.deadline
             found = [Span(s + d.start, s + d.end, d.label) for d in deadlines(text[s:e])]
             month = CELL_DEADLINE.match(text, s, e)
+            if not found and text[s:e] == "全年":  # this year, as 年内 (P1)
+                found = [Span(s, e, "DEADLINE")]
             spans += found or ([Span(s, month.end(), "DEADLINE")] if month else [])
     return spans
 

@@ -15,53 +15,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
-PIPES = re.compile(r"[|│]")
-# A gap between table cells as text exports write them: a tab, or two or more spaces. One space is
-# not enough: PDF text puts single spaces inside prose (`到 2025 年`), and a wrap there must still join.
-CELL_GAP = re.compile(r"(?<=\S)(?:\t|[ \u3000\xa0]{2,})[ \t\u3000\xa0]*(?=\S)")
-# Cells of a table row are short; a paragraph indented after a heading (`通知:   为进一步…`) has
-# gaps too, but long pieces between them.
-_MAX_MEDIAN_CELL = 20
-_BLANKS = " \t\u3000\xa0"
-# Header cells, whitespace removed. A lead column names a unit that leads or is responsible
-# (`牵头单位`, `责任处室`); `配合单位`, `责任领导`, `责任人` are not lead columns.
-_TASK_HEADER = re.compile(
-    r"(?:20\d{2}年)?(?:年度)?(?:重点|主要|具体|改革|目标)?(?:工作)?(?:任务|事项|工作|项目)(?:名称|内容)?|工作内容|工作措施"
+from planex.table_header import (
+    BLANKS,
+    CELL_GAP,
+    NUMBER_HEADERS,
+    PIPES,
+    Cell,
+    Header,
+    Row,
+    is_table_row,
+    place_cells,
+    read_header,
 )
-_LEAD_HEADER = re.compile(
-    r"(?:牵头(?:责任)?|主体责任|主责|责任|负责|主办|承办)(?:单位|部门|处室|科室|股室)|牵头(?:单位)?|责任主体"
-)
-_DEADLINE_HEADER = re.compile(r"(?:完成|办结|计划完成)?(?:时限|时间|期限)(?:要求|节点|安排)?|时间节点|时序进度")
 
-
-def is_table_row(line: str) -> bool:
-    """True for a line of three or more short cells split by tabs or runs of spaces.
-
-    ``序号\t工作任务\t牵头单位\t完成时限`` or ``1   新建农村公路50公里   县交通运输局   2023年11月底``:
-    each row of a task table exported as plain text stands on its own line (the normaliser keeps
-    it so), and a span never runs from one of its cells into the next (the rules cut it).
-    """
-    cells = CELL_GAP.split(line.strip(_BLANKS))
-    return len(cells) >= 3 and sorted(len(c) for c in cells)[len(cells) // 2] <= _MAX_MEDIAN_CELL
-
-
-Cell = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Row:
-    """Cells of one table row under a typed header, as (start, end) offsets into the text (stripped).
-
-    ``others`` are the row's other non-empty cells: 序号, 配合单位, 责任领导, 备注, 细化措施 …"""
-
-    task: Cell | None
-    leads: tuple[Cell, ...]
-    deadline: Cell | None
-    others: tuple[Cell, ...] = ()
+__all__ = ["Row", "fits_tables", "is_table_row", "table_rows", "within_cell"]
 
 
 class _Spanlike(Protocol):
@@ -76,23 +46,27 @@ class _Spanlike(Protocol):
 S = TypeVar("S", bound=_Spanlike)
 
 
-def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
+_NUMBERED_ROW = re.compile(rf"[{BLANKS}]*\d{{1,3}}(?:\t|[ \u3000\xa0]{{2,}})\S")
+
+
+def _cells(text: str, start: int, end: int, in_table: bool = False) -> list[tuple[int, int]] | None:
     """The stripped cells of the line ``text[start:end]``, or None when it is no table row.
 
     Pipe rows keep empty cells (so columns stay aligned); rows split by tabs or runs of spaces
-    have no empty cells to keep, and need at least three cells.
+    have no empty cells to keep, and need at least three cells, or, under a table's header, two
+    when the first is the row's number (`1   深入实施就业优先战略`: the row's other cells are empty).
     """
     line = text[start:end]
     if PIPES.search(line):
         bounds = [-1, *(m.start() for m in PIPES.finditer(line)), len(line)]
         pieces = [(bounds[i] + 1, bounds[i + 1]) for i in range(len(bounds) - 1)]
-        if line.strip(_BLANKS).startswith(("|", "│")):
+        if line.strip(BLANKS).startswith(("|", "│")):
             pieces = pieces[1:]  # `| a | b |`: nothing stands before the first pipe
-        if line.strip(_BLANKS).endswith(("|", "│")):
+        if line.strip(BLANKS).endswith(("|", "│")):
             pieces = pieces[:-1]
     else:
-        if not is_table_row(line):  # first: most lines are prose, and this is their only pass
-            return None
+        if not is_table_row(line) and not (in_table and _NUMBERED_ROW.match(line)):
+            return None  # most lines are prose, and this is their only pass
         bounds = [0]
         for m in CELL_GAP.finditer(line):
             bounds += [m.start(), m.end()]
@@ -101,22 +75,9 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
     cells = []
     for s, e in pieces:
         cell = line[s:e]
-        lead = len(cell) - len(cell.lstrip(_BLANKS))
-        cells.append((start + s + lead, start + s + len(cell.rstrip(_BLANKS))))
+        lead = len(cell) - len(cell.lstrip(BLANKS))
+        cells.append((start + s + lead, start + s + len(cell.rstrip(BLANKS))))
     return cells if len(cells) >= 2 else None
-
-
-def _header(text: str, cells: list[tuple[int, int]]) -> tuple[int | None, list[int], int | None] | None:
-    """(task column, lead columns, deadline column) when the row is a task-table header."""
-    names = [re.sub(rf"[{_BLANKS}]", "", text[s:e]) for s, e in cells]
-    tasks = [i for i, n in enumerate(names) if _TASK_HEADER.fullmatch(n)]
-    leads = [i for i, n in enumerate(names) if _LEAD_HEADER.fullmatch(n)]
-    deadlines = [i for i, n in enumerate(names) if _DEADLINE_HEADER.fullmatch(n)]
-    if not leads or not (tasks or deadlines):
-        return None
-    # Where a lead column is named, 责任单位 columns beside it are not leads (LABELING.md, LEAD_UNIT).
-    named_lead = [i for i in leads if "牵头" in names[i]]
-    return (tasks[0] if tasks else None), (named_lead or leads), (deadlines[0] if deadlines else None)
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -156,39 +117,97 @@ def _scan(text: str) -> tuple[tuple[Row, ...], tuple[Cell, ...]]:
     """Typed rows, and the header lines of the task tables they sit under."""
     rows: list[Row] = []
     headers: list[Cell] = []
-    header: tuple[int | None, list[int], int | None] | None = None
-    width = 0
+    header: Header | None = None
     for start, end in _lines(text):
-        cells = _cells(text, start, end)
+        cells = _cells(text, start, end, in_table=header is not None)
         if cells is None:
-            if text[start:end].strip(_BLANKS + "|│-—"):
+            if text[start:end].strip(BLANKS + "|│-—"):
                 header = None  # prose ends the table (a line of bars alone, as exports leave between rows, does not)
             continue
         if all(re.fullmatch(r"[-:=—\s]*", text[s:e]) for s, e in cells):
             continue  # the rule under a Markdown header: `|---|---|`
-        typed = _header(text, cells)
+        typed = read_header([text[s:e] for s, e in cells])
         if typed is not None:
-            header, width = typed, len(cells)
+            header = typed
             headers.append((start, end))
             continue
-        # Pipe rows keep their empty cells, so only trailing ones may be missing (`… | 长期推进 |` under a
-        # header that ends with 备注); a row split by gaps with another cell count has merged or wrapped cells.
-        piped = bool(PIPES.search(text[start:end]))
-        if header is None or len(cells) > width or (len(cells) < width and not piped):
+        if header is None:
             continue
-        task, leads, deadline = header
-        filled: list[tuple[int, int] | None] = [c if c[0] < c[1] else None for c in cells]
-        filled += [None] * (width - len(cells))
-        typed_columns = {task, deadline, *leads}
-        rows.append(
-            Row(
-                None if task is None else filled[task],
-                tuple(c for c in (filled[i] for i in leads) if c is not None),
-                None if deadline is None else filled[deadline],
-                tuple(c for i, c in enumerate(filled) if c is not None and i not in typed_columns),
-            )
-        )
-    return tuple(rows), tuple(headers)
+        row = _under(text, header, cells, piped=bool(PIPES.search(text[start:end])))
+        if row is not None:
+            rows.append(row)
+    cell_rows, cell_headers = _cell_per_line(text)
+    return (*rows, *cell_rows), (*headers, *cell_headers)
+
+
+# A table exported one cell per line (PDF and some HTML copies): a `序号` line, the header's short names
+# one per line, then rows that each open with their number. Empty cells leave no line there (u00003).
+_MAX_HEADER_NAME = 10
+_MAX_LAST_CELL = 60
+_HEADER_NAME = re.compile(rf"[^\s，。；：,.;:、]{{1,{_MAX_HEADER_NAME}}}")
+
+
+def _cell_per_line(text: str) -> tuple[list[Row], list[Cell]]:
+    lines = [(s + len(text[s:e]) - len(text[s:e].lstrip(BLANKS)), e) for s, e in _lines(text)]
+    lines = [(s, s + len(text[s:e].rstrip(BLANKS))) for s, e in lines]
+    words = [text[s:e] for s, e in lines]
+    rows: list[Row] = []
+    headers: list[Cell] = []
+    i = 0
+    while i < len(lines):
+        if words[i] not in NUMBER_HEADERS or "1" not in words[i + 2 : i + 14]:
+            i += 1
+            continue
+        first = words.index("1", i + 2)
+        cells = lines[i:first]
+        short = all(_HEADER_NAME.fullmatch(w) for w in words[i + 1 : first])
+        typed = read_header(words[i:first]) if short else None
+        if typed is None:
+            i += 1
+            continue
+        headers.append((lines[i][0], lines[first - 1][1]))
+        width, number, k = len(cells), 1, first
+        while k < len(lines) and words[k] == str(number):
+            nxt = next((m for m in range(k + 1, k + width + 1) if m < len(words) and words[m] == str(number + 1)), None)
+            end = nxt if nxt is not None else _last_row_end(words, k, width)
+            row = _under(text, typed, lines[k:end], piped=False)
+            if row is not None:
+                rows.append(row)
+            if nxt is None:
+                break
+            k, number = nxt, number + 1
+        i = k + 1
+    return rows, headers
+
+
+def _under(text: str, header: Header, cells: list[Cell], piped: bool) -> Row | None:
+    """The typed row of ``cells`` under ``header``, or None when they cannot be placed.
+
+    Pipe rows keep their empty cells, so only trailing ones may be missing (`… | 长期推进 |` under a
+    header that ends with 备注). Rows split by gaps, or one cell per line, lose their empty cells: fewer
+    cells than columns are placed by what they hold (planex.table_header.place_cells)."""
+    width = len(header.kinds)
+    if len(cells) > width or (any(a >= b for a, b in cells) and not piped):
+        return None
+    if len(cells) == width or piped:
+        filled: list[Cell | None] = [c if c[0] < c[1] else None for c in cells]
+        return header.row(filled + [None] * (width - len(cells)))
+    columns = place_cells(header, [text[a:b] for a, b in cells])
+    if columns is None:
+        return None
+    placed: list[Cell | None] = [None] * width
+    for column, cell in zip(columns, cells, strict=True):
+        placed[column] = cell
+    return header.row(placed)
+
+
+def _last_row_end(words: list[str], k: int, width: int) -> int:
+    """Where the last row of a cell-per-line table that opens at line ``k`` ends: after ``width`` lines,
+    or before an empty line or a paragraph (the prose after the table)."""
+    end = k + 1
+    while end < min(len(words), k + width) and 0 < len(words[end]) <= _MAX_LAST_CELL:
+        end += 1
+    return end
 
 
 def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
@@ -207,6 +226,6 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     bounds = sorted([0, *(i for m in gaps for i in m.span()), len(piece)])
     s, e = max(zip(bounds[::2], bounds[1::2], strict=True), key=lambda b: b[1] - b[0])
     cell = piece[s:e]
-    s += len(cell) - len(cell.lstrip(_BLANKS + "|│"))
-    e -= len(cell) - len(cell.rstrip(_BLANKS + "|│"))
+    s += len(cell) - len(cell.lstrip(BLANKS + "|│"))
+    e -= len(cell) - len(cell.rstrip(BLANKS + "|│"))
     return start + s, start + max(s, e)

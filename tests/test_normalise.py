@@ -86,9 +86,9 @@ def test_normalise_joins_wrapped_name_in_seed_000(seed_texts: dict[str, str]) ->
 
 
 @pytest.mark.parametrize(
-    "field", ["完成时限：2025年底前", "牵 头 单 位：市商务局", "【责任单位】市商务局", "任务二：建设中心"]
+    "field", ["完成时限：2025年底前", "牵 头 单 位：市商务局", "【责任单位】市商务局", "任务二：建设中心", "12"]
 )
-def test_a_line_opening_with_a_field_or_a_named_item_keeps_its_break(field: str) -> None:
+def test_a_line_opening_with_a_field_a_named_item_or_a_row_number_keeps_its_break(field: str) -> None:
     # The line before is long and does not end a sentence, as a PDF wrap's would.
     text = f"责任单位：市商务局（牵头）、市发展改革委，各县（市、区）人民政府\n{field}"
     assert normalise(text).text == text

@@ -51,8 +51,8 @@ def test_a_named_lead_column_wins_over_a_responsible_column() -> None:
 
 def test_rows_are_read_only_under_a_header_and_while_they_keep_its_cells() -> None:
     assert table_rows("1\t建设数据平台\t市大数据局\t年内\n") == ()  # no header: nothing says which cell leads
-    text = "序号\t工作任务\t牵头单位\t完成时限\n1\t建设数据平台\t市大数据局\t年内\n2\t建设平台\t市委政法委\n"
-    assert len(table_rows(text)) == 1  # the row with a merged cell cannot be matched to the columns
+    text = "序号\t工作任务\t牵头单位\t完成时限\n1\t建设数据平台\t市大数据局\t年内\n2\t市委政法委\t建设平台\n"
+    assert len(table_rows(text)) == 1  # cells that fit no placement under the columns (a unit before the task)
     text = "序号\t工作任务\t牵头单位\t完成时限\n下面是正文，不是表格。\n1\t建设数据平台\t市大数据局\t年内\n"
     assert table_rows(text) == ()  # prose ends the table
 
@@ -135,4 +135,46 @@ def test_a_main_responsibility_column_is_a_lead_column() -> None:
         ("TASK", "实施城区供水管网改造"),
         ("LEAD_UNIT", "县住建局"),
         ("DEADLINE", "2024年12月"),
+    ]
+
+
+def test_a_row_that_lost_its_empty_cells_is_placed_by_what_its_cells_hold() -> None:
+    head = "序号\t工作任务\t牵头单位\t配合单位\t完成时限\n"
+    # no 配合单位 cell: the date goes under 完成时限, the unit under 牵头单位 (a typed column beats 配合单位)
+    text = head + "1\t建设数据平台\t市大数据局\t2024年底\n2   推进数据共享\n3\t完善制度\t市委政法委\n"
+    assert _spans(text) == [
+        ("TASK", "建设数据平台"),
+        ("LEAD_UNIT", "市大数据局"),
+        ("DEADLINE", "2024年底"),
+        ("TASK", "推进数据共享"),  # a numbered row of two cells under the header is a row
+        ("TASK", "完善制度"),
+        ("LEAD_UNIT", "市委政法委"),
+    ]
+
+
+def test_place_cells_refuses_a_guess_between_equal_placements() -> None:
+    from planex.table_header import place_cells, read_header
+
+    header = read_header(["序号", "工作任务", "备注", "说明", "牵头单位"])
+    assert header is not None and header.kinds == ("number", "task", "other", "other", "lead")
+    assert place_cells(header, ["1", "建设平台", "市大数据局"]) == [0, 1, 4]
+    assert place_cells(header, ["1", "建设平台", "见附件", "市大数据局"]) is None  # 备注 or 说明: no telling
+    assert place_cells(header, ["市大数据局", "1"]) is None  # a row number stands first
+
+
+def test_a_table_with_one_cell_per_line_is_read_by_its_header() -> None:
+    raw = (
+        "2024年度重点任务台账\n序号\n重点任务\n具体举措\n牵头单位\n完成时限\n"
+        "1\n健全依法决策机制\n制定重大行政决策事项目录并公布\n市司法局\n2024年3月底前\n"
+        "2\n加强行政复议工作\n市行政复议局\n全年\n"
+    )
+    text = normalise(raw).text
+    assert "3月底前\n2\n" in text  # a row number keeps its line
+    assert [x for x in _spans(text) if x[0] != "INDICATOR"] == [
+        ("TASK", "健全依法决策机制"),
+        ("LEAD_UNIT", "市司法局"),
+        ("DEADLINE", "2024年3月底前"),
+        ("TASK", "加强行政复议工作"),  # its empty 具体举措 cell left no line
+        ("LEAD_UNIT", "市行政复议局"),
+        ("DEADLINE", "全年"),  # this year, in a 完成时限 cell (P1)
     ]
