@@ -227,12 +227,9 @@ def table_cells(text: str) -> list[Span]:
         if row.task:
             s, e = row.task
             head = text[s:e].rstrip("。；;")
-            if (
-                len(head) <= MAX_HEADING
-                and "。" not in head
-                and not re.search(rf"{NUM}{UNIT}", head)
-                and not _is_category(head)
-            ):
+            if re.search(rf"{NUM}{UNIT}", head):
+                head = _work_before_targets(head) or ""  # a target cell names no task, work then targets does (T12)
+            if head and len(head) <= MAX_HEADING and "。" not in head and not _is_category(head):
                 spans.append(Span(s, s + len(head), "TASK"))
         for s, e in row.leads:
             cell = text[s:e]

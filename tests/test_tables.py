@@ -178,3 +178,17 @@ def test_a_table_with_one_cell_per_line_is_read_by_its_header() -> None:
         ("LEAD_UNIT", "市行政复议局"),
         ("DEADLINE", "全年"),  # this year, in a 完成时限 cell (P1)
     ]
+
+
+def test_a_task_cell_of_work_then_targets_is_split_and_a_target_cell_names_no_task() -> None:
+    text = (
+        "序号\t工作任务\t牵头单位\n1\t推进医养结合机构建设，医养结合机构达到15家\t市卫健委\n"
+        "2\t新建养老服务设施20处\t市民政局\n"
+    )
+    assert _spans(text) == [
+        ("TASK", "推进医养结合机构建设"),
+        ("INDICATOR", "医养结合机构达到15家"),
+        ("LEAD_UNIT", "市卫健委"),
+        ("INDICATOR", "新建养老服务设施20处"),
+        ("LEAD_UNIT", "市民政局"),
+    ]
