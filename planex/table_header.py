@@ -22,14 +22,19 @@ _MAX_MEDIAN_CELL = 20
 BLANKS = " \t\u3000\xa0"
 # Header cells, whitespace removed. A lead column names a unit that leads or is responsible
 # (`牵头单位`, `责任处室`); `配合单位`, `责任领导`, `责任人` are not lead columns.
+# A name may carry a bracketed gloss: `责任单位（部门）`, `完成时限（年月）`.
+_GLOSS = r"(?:[（(][^（()）]{1,8}[）)])?"
 _TASK_HEADER = re.compile(
-    r"(?:20\d{2}年)?(?:年度)?(?:重点|主要|具体|改革|目标)?(?:工作)?(?:任务|事项|工作|项目)(?:名称|内容)?|工作内容|工作措施"
-    r"|(?:具体|主要|重点)措施"
+    r"(?:(?:20\d{2}年)?(?:年度)?(?:重点|主要|具体|改革|目标)?(?:工作)?(?:任务|事项|工作|项目)(?:名称|内容)?|工作内容"
+    rf"|工作措施|(?:具体|主要|重点)措施|(?:工作|主要|重点|具体)?举措){_GLOSS}"
 )
 _LEAD_HEADER = re.compile(
-    r"(?:牵头(?:责任)?|主体责任|主责|责任|负责|主办|承办)(?:单位|部门|处室|科室|股室)|牵头(?:单位)?|责任主体"
+    r"(?:(?:牵头(?:责任)?|主体责任|主责|责任|负责|主办|承办)(?:单位|部门|处室|科室|股室)|牵头(?:单位)?|责任主体)"
+    + _GLOSS
 )
-_DEADLINE_HEADER = re.compile(r"(?:完成|办结|计划完成)?(?:时限|时间|期限)(?:要求|节点|安排)?|时间节点|时序进度")
+_DEADLINE_HEADER = re.compile(
+    rf"(?:(?:完成|办结|计划完成)?(?:时限|时间|期限)(?:要求|节点|安排)?|时间节点|时序进度|(?:时间)?进度(?:安排)?){_GLOSS}"
+)
 NUMBER_HEADERS = ("序号", "编号")
 
 # What a cell holds, for placing the cells of a row that lost its empty ones.
