@@ -11,9 +11,11 @@ from planex.document import Span
 
 _TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[：:]|】)\s*$")
 _DATE = r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?"
+# Years from one to another: in a time field a period (`完成时限：2024—2025年`), elsewhere a plan's span.
+_YEARS = r"20\d{2}年?(?:至|到|—{1,2}|―{1,2}|－|-|～|~)20\d{2}年(?:底前|底|末)?"
 _DEADLINE = re.compile(
     # A period from one date to another is one span: `2019年1月1日至12月31日`, `9月1日至9月30日`.
-    rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|"
+    rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|{_YEARS}|"
     r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月|第?[一二三四]季度|[上下]半年)?(?:\d{1,2}日)?"
     r"(?:年底前|年底|底前|年末|末|前|底|起|开始|以前)?|"
     r"(?:今年)?(?:年内|年底前|\d{1,2}月(?:底前|底|前)|\d{1,2}月\d{1,2}日(?:前|以前)"
@@ -41,6 +43,8 @@ def deadlines(text: str) -> list[Span]:
         # a bracketed month is a stage's period (`阶段(9月1日至9月30日)`).
         # A bound (`2023年底前）`) closing a bracket is a deadline all the same.
         in_field = bool(_TIME_FIELD.search(text, max(0, s - 8), s))
+        if re.fullmatch(_YEARS, piece) and not in_field:
+            continue
         closes = after.startswith((")", "）")) and "月" not in piece and not piece.endswith(("前", "底", "末"))
         closes = closes and not in_field
         if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:

@@ -300,6 +300,9 @@ def test_a_table_of_contents_line_is_no_task() -> None:
         ("1.完善政务服务平台。2024年三季度前完成平台迁移升级。", "2024年三季度前"),
         ("2.推进电子证照应用。2025年上半年实现全覆盖。", "2025年上半年"),
         ("5.强化数据共享。第三季度末前新增共享数据目录200条。", "第三季度末前"),
+        # years from one to another in a time field are one period; elsewhere they span a plan
+        ("1.推进改革。完成时限：2024—2025年", "2024—2025年"),
+        ("1.推进改革。完成时限：2024年至2025年", "2024年至2025年"),
     ],
 )
 def test_deadline_periods_and_days(text: str, deadline: str) -> None:
@@ -313,6 +316,8 @@ def test_deadline_periods_and_days(text: str, deadline: str) -> None:
         "《实施方案》已经2019年6月24日市政府第13次常务会议研究通过。",  # a meeting date
         "经营性文化事业单位转制为企业后，五年内免征企业所得税。",  # a duration
         "国家卫生健康委每年3月底前完成上述工作。",  # a recurring date
+        "《某市数字政府建设规划（2021-2025年）》",  # a plan's years
+        "2021—2025年，全市深入推进数字政府建设。",
     ],
 )
 def test_dates_that_bound_nothing_are_no_deadlines(text: str) -> None:
