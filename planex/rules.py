@@ -51,7 +51,10 @@ _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位
 _ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|队|联|协|中央|社|处|科|股|所|站)"
 # A list may also hold a collective reference (`各有关部门和单位`, `市直各部门`); 部门 alone is not enough
 # (`由人力资源社会保障行政部门负责` describes, it does not list).
-_ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
+# Places named collectively lead too: `各乡镇`, `各县（市、区）`, `各村（社区）`, and a customs office (`杭州海关`).
+_ORG_END = re.compile(
+    rf"(?:{_ORG_SUFFIX}|海关|机关|各\S*(?:部门|单位)|^各(?:县|区|乡|镇|街道|村|社区|市|州|地)\S{{0,8}})(?:等)?$"
+)
 # `A、B等和各省级人民政府负责`: 等和 closes one list and adds another lead (guideline L1).
 # A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit.
 _SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
@@ -71,7 +74,7 @@ _MARKED_LEAD = re.compile(r"(?:^|(?<=[、，,]))([^、，,（()）]+?)[（(]牵�
 _NOTE = re.compile(r"[（(](?![^（()）\n]{1,6}[）)])")
 # What may follow a bracket that closes an item: its full stop, then the line's end.
 _ITEM_CLOSE = re.compile(r"[。；;]?[ \t\u3000]*(?:\n|$)")
-_HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等)$")
+_HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等(?:[\d一二三四五六七八九十]+个(?:部门|单位))?)$")
 # `由X会同Y负责`: X leads, Y works with it (as `Y配合`).
 _WITH = re.compile(r"会同.*$")
 

@@ -276,6 +276,10 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         ("3.加强教师队伍建设。【市教育局牵头，市人社局、市委编办配合】", ["市教育局"], []),
         ("4.深化“双减”工作。责任单位为市教育局，配合单位为市市场监管局。", ["市教育局"], []),
         ("2.推进集团化办学。（市教育局，2024年底）\n3.下一项。", ["市教育局"], ["2024年底"]),
+        # places named collectively and customs offices close an item's bare list; a counted hedge is outside
+        ("1.推进改革。（市发展改革委、各县（市、区））\n2.下一项。", ["市发展改革委", "各县（市、区）"], []),
+        ("1.推进改革。（杭州海关、市商务局）\n2.下一项。", ["杭州海关", "市商务局"], []),
+        ("1.推进改革。责任单位：市发展改革委等12个部门", ["市发展改革委"], []),
     ],
 )
 def test_lead_fields_and_clauses_of_other_provinces(text: str, leads: list[str], deadlines: list[str]) -> None:
