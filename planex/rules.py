@@ -84,11 +84,12 @@ def _tasks(text: str) -> list[Span]:
     principles_level = None  # inside a 基本原则 section: items deeper than its heading are principles
     for m in LINE_MARKER.finditer(text):
         level, _ = match_rank(m)
-        end_m = _HEAD_END.search(text, m.end())
-        end = end_m.start() if end_m else len(text)
-        raw = text[m.end() : end]
-        head = raw.strip().strip("*").strip()  # `**加强组织领导**`: Markdown residue is outside (T1)
-        start = m.end() + raw.index(head) if head else m.end()
+        start, head, end = _heading(text, m.end())
+        if text.startswith(("：", ":"), end) and re.fullmatch(_ORG_NAME, head):
+            # `1.市教育局：推进学前教育普惠发展`: the item is the unit's share of the work (L9); the heading
+            # after the colon names the work.
+            spans.append(Span(start, end, "LEAD_UNIT"))
+            start, head, end = _heading(text, end + 1)
         if principles_level is not None and level <= principles_level:
             principles_level = None
         if _is_category(head):
@@ -109,6 +110,15 @@ def _tasks(text: str) -> list[Span]:
             continue
         spans.append(Span(start, start + len(head), "TASK"))
     return spans
+
+
+def _heading(text: str, pos: int) -> tuple[int, str, int]:
+    """Start, text and end of the heading phrase from ``pos`` to the first stop (`。`, `：`, a line end)."""
+    end_m = _HEAD_END.search(text, pos)
+    end = end_m.start() if end_m else len(text)
+    raw = text[pos:end]
+    head = raw.strip().strip("*").strip()  # `**加强组织领导**`: Markdown residue is outside (T1)
+    return (pos + raw.index(head) if head else pos), head, end
 
 
 def _work_before_targets(head: str) -> str | None:

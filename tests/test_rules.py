@@ -175,6 +175,11 @@ def test_lead_assignments(text: str, expected: list[str]) -> None:
         ("（五）强化资金支持。加大投入。", ["强化资金支持"]),
         ("1. **创新服务供给模式。**准确把握。", ["创新服务供给模式"]),  # T1
         ("一、紧扣“十四五”开好局,进一步深化政务公开 |\n", ["紧扣“十四五”开好局,进一步深化政务公开"]),
+        # a unit and a colon open the item: the unit leads, the heading after the colon is the task (L11)
+        (
+            "1.市教育局：推进学前教育普惠发展。\n2.市卫健委：完善基层医疗服务体系。",
+            ["推进学前教育普惠发展", "完善基层医疗服务体系"],
+        ),
         # work, then only targets: the work phrase is split off (T12, Q3); work, then more work, is prose
         ("1. 推进政务云资源统一调度，省级部门上云率达到95%。", ["推进政务云资源统一调度"]),
         ("1. 推进政务云资源统一调度，省级部门上云率达到95%，完善运维体系和安全防护制度。", []),
@@ -279,6 +284,7 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         # places named collectively and customs offices close an item's bare list; a counted hedge is outside
         ("1.推进改革。（市发展改革委、各县（市、区））\n2.下一项。", ["市发展改革委", "各县（市、区）"], []),
         ("1.推进改革。（杭州海关、市商务局）\n2.下一项。", ["杭州海关", "市商务局"], []),
+        ("1.市教育局：推进学前教育普惠发展。\n（三）工作要求：各单位要高度重视。", ["市教育局"], []),  # L11
         ("1.推进改革。责任单位：市发展改革委等12个部门", ["市发展改革委"], []),
     ],
 )
