@@ -313,6 +313,10 @@ def test_a_table_of_contents_line_is_no_task() -> None:
         # years from one to another in a time field are one period; elsewhere they span a plan
         ("1.推进改革。完成时限：2024—2025年", "2024—2025年"),
         ("1.推进改革。完成时限：2024年至2025年", "2024年至2025年"),
+        # PDF text puts blanks between digits and characters
+        ("（一）推进数据共享。完成时限：2024 年 12 月底前", "2024 年 12 月底前"),
+        ("（二）加强监管。到 2025 年，抽查覆盖率达到100%。", "到 2025 年"),
+        ("（三）推进改革。要于 2024 年 6 月底前完成。", "2024 年 6 月底前"),
     ],
 )
 def test_deadline_periods_and_days(text: str, deadline: str) -> None:
