@@ -56,6 +56,7 @@ def spans_of(text: str, label: str) -> list[str]:
         ("实现100个移动端轻应用功能,", ["实现100个移动端轻应用功能"]),
         ("完善法人库,将数据标签扩展到100个,为企业画像。", ["数据标签扩展到100个"]),
         ("2025年年底前，统一提供的数据服务达到70％以上，", ["统一提供的数据服务达到70％以上"]),  # full-width ％
+        ("到 2025 年全市5G基站达到1万个。", ["全市5G基站达到1万个"]),  # a deadline with PDF blanks is a lead-in
         # A share of something and a threshold are not targets; neither are slogans with 一.
         ("父母可以选择由其中一方按扣除标准的100%扣除，也可以选择由双方分别扣除。", []),
         ("1.警戒状态。粮食价格在一周内涨幅在20%以上或市内国有粮食库存不足。", []),
