@@ -9,7 +9,7 @@ import re
 
 from planex.document import Span
 
-_TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[：:]|】)\s*$")
+_TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[ \u3000]?[：:]|】)\s*$")
 # PDF text puts a blank between digits and characters (`2024 年 12 月底前`): one may stand at each joint.
 _B = "[ \u3000]?"
 _DATE = rf"(?:(?:19|20)\d{{2}}{_B}年{_B})?\d{{1,2}}{_B}月(?:{_B}\d{{1,2}}{_B}日)?"

@@ -37,12 +37,12 @@ _FIELD_NAMES = (
 _FIELD_NAMES = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", "[ \u3000]?", _FIELD_NAMES)
 # A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
 _LEAD_FIELD = re.compile(
-    rf"{_FIELD_NAMES}(?:[：:]|】|为)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
+    rf"{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|为)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
     rf"(?=[；;【。]|$|[，,]\S{{2,6}}(?:[：:]|(?<=单位|部门)为)|\s+\S{{2,6}}[：:])"
 )
 # A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
 # `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.
-_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[：:]|】|为)", re.M)
+_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|为)", re.M)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
 # 联, 协, 中央 and 社 end people's organisations and agencies (`全国妇联`, `中国科协`, `共青团中央`, `供销合作总社`);

@@ -287,6 +287,7 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         ("1.推进改革。（杭州海关、市商务局）\n2.下一项。", ["杭州海关", "市商务局"], []),
         ("1.市教育局：推进学前教育普惠发展。\n（三）工作要求：各单位要高度重视。", ["市教育局"], []),  # L11
         ("1.推进改革。责任单位：市发展改革委等12个部门", ["市发展改革委"], []),
+        ("（一）推进改革。\n牵头单位 ：市发展改革委\n完成时限 ：2024年底", ["市发展改革委"], ["2024年底"]),  # a blank
     ],
 )
 def test_lead_fields_and_clauses_of_other_provinces(text: str, leads: list[str], deadlines: list[str]) -> None:
