@@ -160,6 +160,8 @@ def test_place_cells_refuses_a_guess_between_equal_placements() -> None:
     assert place_cells(header, ["1", "建设平台", "市大数据局"]) == [0, 1, 4]
     assert place_cells(header, ["1", "建设平台", "见附件", "市大数据局"]) is None  # 备注 or 说明: no telling
     assert place_cells(header, ["市大数据局", "1"]) is None  # a row number stands first
+    wide = read_header(["序号", "工作任务", "牵头单位", *(f"备注{i}" for i in range(30))])
+    assert wide is not None and place_cells(wide, ["1", "建设平台", *["见附件"] * 15]) is None  # not searched
 
 
 def test_a_table_with_one_cell_per_line_is_read_by_its_header() -> None:
