@@ -9,12 +9,17 @@ import re
 
 from planex.document import Span
 
-_TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[：:]|】)\s*$")
-_DATE = r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?"
+_TIME_FIELD = re.compile(r"(?:时限|时间|期限)(?:[ \u3000]?[：:]|】)\s*$")
+# PDF text puts a blank between digits and characters (`2024 年 12 月底前`): one may stand at each joint.
+_B = "[ \u3000]?"
+_DATE = rf"(?:(?:19|20)\d{{2}}{_B}年{_B})?\d{{1,2}}{_B}月(?:{_B}\d{{1,2}}{_B}日)?"
+# Years from one to another: in a time field a period (`完成时限：2024—2025年`), elsewhere a plan's span.
+_YEARS = r"20\d{2}年?(?:至|到|—{1,2}|―{1,2}|－|-|～|~)20\d{2}年(?:底前|底|末)?"
 _DEADLINE = re.compile(
     # A period from one date to another is one span: `2019年1月1日至12月31日`, `9月1日至9月30日`.
-    rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|"
-    r"(?:到|至|于)?(?:20\d{2}|“十[四五六]五”)(?: ?年)?(?:\d{1,2}月|第?[一二三四]季度|[上下]半年)?(?:\d{1,2}日)?"
+    rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|{_YEARS}|"
+    rf"(?:(?:到|至|于){_B})?(?:20\d{{2}}|“十[四五六]五”)(?:{_B}年)?(?:{_B}(?:\d{{1,2}}{_B}月|第?[一二三四]季度|[上下]半年))?"
+    rf"(?:{_B}\d{{1,2}}{_B}日)?"
     r"(?:年底前|年底|底前|年末|末|前|底|起|开始|以前)?|"
     r"(?:今年)?(?:年内|年底前|\d{1,2}月(?:底前|底|前)|\d{1,2}月\d{1,2}日(?:前|以前)"
     # a quarter or a half-year without its year bounds only with 前: `第三季度末前`, `上半年前`
@@ -30,23 +35,27 @@ def deadlines(text: str) -> list[Span]:
     for m in _DEADLINE.finditer(text):
         s, e = m.span()
         piece = m.group()
+        compact = re.sub(r"[ \u3000]", "", piece)  # the forms below are tested without PDF blanks
         before, after = text[max(0, s - 3) : s], text[e : e + 3]
         if piece.startswith("于"):  # `于` is outside the span, and `于2023年` alone is not a bound
             if not piece.endswith(("前", "底")):
                 continue
-            s, piece = s + 1, piece[1:]
-        if re.fullmatch(r"20\d{2}", piece) or piece.endswith("”"):
+            piece, compact = piece[1:].lstrip(" \u3000"), compact[1:]
+            s = e - len(piece)
+        if re.fullmatch(r"20\d{2}", compact) or piece.endswith("”"):
             continue
         # A year closing a bracket is a title's period (`（2023-2025年）`), unless a field names it a deadline;
         # a bracketed month is a stage's period (`阶段(9月1日至9月30日)`).
         # A bound (`2023年底前）`) closing a bracket is a deadline all the same.
         in_field = bool(_TIME_FIELD.search(text, max(0, s - 8), s))
+        if re.fullmatch(_YEARS, compact) and not in_field:
+            continue
         closes = after.startswith((")", "）")) and "月" not in piece and not piece.endswith(("前", "底", "末"))
         closes = closes and not in_field
         if "截至" in before or closes or after.startswith(("以来", "—", "-", "年）")) or "〔" in before:
             continue
         if (
-            re.fullmatch(r"20\d{2}年", piece)
+            re.fullmatch(r"20\d{2}年", compact)
             and not in_field
             and (  # `完成时间：2025年` is a deadline (P1)
                 before.endswith(("做好", "关于"))  # a year that scopes the work, not a bound
@@ -57,7 +66,9 @@ def deadlines(text: str) -> list[Span]:
             )
         ):
             continue
-        if re.fullmatch(r"20\d{2}年\d{1,2}月\d{1,2}日", piece) and not re.search(r"截止|于$", text[max(0, s - 8) : s]):
+        if re.fullmatch(r"20\d{2}年\d{1,2}月\d{1,2}日", compact) and not re.search(
+            r"截止|于$", text[max(0, s - 8) : s]
+        ):
             # A bare full date is a signing, publication, meeting or census date (62 of 65 in the training
             # labels); one is a deadline only after 截止 or 于 (`要于2019年4月15日`).
             continue

@@ -27,6 +27,7 @@ from planex.linebreaks import mark_lines
 from planex.modelio import LoadedModel
 from planex.modelspec import WindowConfig, window_config
 from planex.normalise import Normalised, normalise
+from planex.spanform import well_formed
 from planex.tables import fits_tables, within_cell
 
 
@@ -89,6 +90,9 @@ class Extractor:
         # Table cells the rules read by their header that it left out can be filled in (fill_from_cells);
         # off until measured by family (reports/ablation-cells/).
         self.fill_cells = False
+        # Lead units that end as no organisation's name does and targets without a value are pieces
+        # (planex.spanform); off until measured by family (reports/ablation-spanform/).
+        self.drop_malformed = False
 
     def encode(self, texts: list[str], ruled: list[list[Span]] | None = None) -> list[Tokens]:
         """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads
@@ -225,6 +229,8 @@ class Extractor:
                 read = {(c.start, c.end, c.label) for c in rules.table_cells(t)}
                 cells = [h for h in ruled[n] if (h.start, h.end, h.label) in read]
                 spans = fill_from_cells(spans, cells, partial(self.entity_prob, o, p))
+            if self.drop_malformed:
+                spans = [s for s in spans if well_formed(t, s.start, s.end, s.label)]
             out.append(fits_tables(t, spans))
         return out
 

@@ -37,12 +37,12 @@ _FIELD_NAMES = (
 _FIELD_NAMES = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", "[ \u3000]?", _FIELD_NAMES)
 # A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
 _LEAD_FIELD = re.compile(
-    rf"{_FIELD_NAMES}(?:[：:]|】|为)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
+    rf"{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|为)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
     rf"(?=[；;【。]|$|[，,]\S{{2,6}}(?:[：:]|(?<=单位|部门)为)|\s+\S{{2,6}}[：:])"
 )
 # A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
 # `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.
-_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[：:]|】|为)", re.M)
+_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|为)", re.M)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
 # 联, 协, 中央 and 社 end people's organisations and agencies (`全国妇联`, `中国科协`, `共青团中央`, `供销合作总社`);
@@ -51,7 +51,10 @@ _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位
 _ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集团|银行|法院|检察院|队|联|协|中央|社|处|科|股|所|站)"
 # A list may also hold a collective reference (`各有关部门和单位`, `市直各部门`); 部门 alone is not enough
 # (`由人力资源社会保障行政部门负责` describes, it does not list).
-_ORG_END = re.compile(rf"(?:{_ORG_SUFFIX}|各\S*(?:部门|单位))(?:等)?$")
+# Places named collectively lead too: `各乡镇`, `各县（市、区）`, `各村（社区）`, and a customs office (`杭州海关`).
+_ORG_END = re.compile(
+    rf"(?:{_ORG_SUFFIX}|海关|机关|各\S*(?:部门|单位)|^各(?:县|区|乡|镇|街道|村|社区|市|州|地)\S{{0,8}})(?:等)?$"
+)
 # `A、B等和各省级人民政府负责`: 等和 closes one list and adds another lead (guideline L1).
 # A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit.
 _SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
@@ -71,7 +74,7 @@ _MARKED_LEAD = re.compile(r"(?:^|(?<=[、，,]))([^、，,（()）]+?)[（(]牵�
 _NOTE = re.compile(r"[（(](?![^（()）\n]{1,6}[）)])")
 # What may follow a bracket that closes an item: its full stop, then the line's end.
 _ITEM_CLOSE = re.compile(r"[。；;]?[ \t\u3000]*(?:\n|$)")
-_HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等)$")
+_HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等(?:[\d一二三四五六七八九十]+个(?:部门|单位))?)$")
 # `由X会同Y负责`: X leads, Y works with it (as `Y配合`).
 _WITH = re.compile(r"会同.*$")
 
@@ -81,11 +84,12 @@ def _tasks(text: str) -> list[Span]:
     principles_level = None  # inside a 基本原则 section: items deeper than its heading are principles
     for m in LINE_MARKER.finditer(text):
         level, _ = match_rank(m)
-        end_m = _HEAD_END.search(text, m.end())
-        end = end_m.start() if end_m else len(text)
-        raw = text[m.end() : end]
-        head = raw.strip().strip("*").strip()  # `**加强组织领导**`: Markdown residue is outside (T1)
-        start = m.end() + raw.index(head) if head else m.end()
+        start, head, end = _heading(text, m.end())
+        if text.startswith(("：", ":"), end) and re.fullmatch(_ORG_NAME, head):
+            # `1.市教育局：推进学前教育普惠发展`: the item is the unit's share of the work (L9); the heading
+            # after the colon names the work.
+            spans.append(Span(start, end, "LEAD_UNIT"))
+            start, head, end = _heading(text, end + 1)
         if principles_level is not None and level <= principles_level:
             principles_level = None
         if _is_category(head):
@@ -106,6 +110,15 @@ def _tasks(text: str) -> list[Span]:
             continue
         spans.append(Span(start, start + len(head), "TASK"))
     return spans
+
+
+def _heading(text: str, pos: int) -> tuple[int, str, int]:
+    """Start, text and end of the heading phrase from ``pos`` to the first stop (`。`, `：`, a line end)."""
+    end_m = _HEAD_END.search(text, pos)
+    end = end_m.start() if end_m else len(text)
+    raw = text[pos:end]
+    head = raw.strip().strip("*").strip()  # `**加强组织领导**`: Markdown residue is outside (T1)
+    return (pos + raw.index(head) if head else pos), head, end
 
 
 def _work_before_targets(head: str) -> str | None:

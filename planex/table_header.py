@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import combinations
+from math import comb
 
 PIPES = re.compile(r"[|│]")
 # A gap between table cells as text exports write them: a tab, or two or more spaces. One space is
@@ -22,15 +23,22 @@ _MAX_MEDIAN_CELL = 20
 BLANKS = " \t\u3000\xa0"
 # Header cells, whitespace removed. A lead column names a unit that leads or is responsible
 # (`牵头单位`, `责任处室`); `配合单位`, `责任领导`, `责任人` are not lead columns.
+# A name may carry a bracketed gloss: `责任单位（部门）`, `完成时限（年月）`.
+_GLOSS = r"(?:[（(][^（()）]{1,8}[）)])?"
 _TASK_HEADER = re.compile(
-    r"(?:20\d{2}年)?(?:年度)?(?:重点|主要|具体|改革|目标)?(?:工作)?(?:任务|事项|工作|项目)(?:名称|内容)?|工作内容|工作措施"
-    r"|(?:具体|主要|重点)措施"
+    r"(?:(?:20\d{2}年)?(?:年度)?(?:重点|主要|具体|改革|目标)?(?:工作)?(?:任务|事项|工作|项目)(?:名称|内容)?|工作内容"
+    rf"|工作措施|(?:具体|主要|重点)措施|(?:工作|主要|重点|具体)?举措){_GLOSS}"
 )
 _LEAD_HEADER = re.compile(
-    r"(?:牵头(?:责任)?|主体责任|主责|责任|负责|主办|承办)(?:单位|部门|处室|科室|股室)|牵头(?:单位)?|责任主体"
+    r"(?:(?:牵头(?:责任)?|主体责任|主责|责任|负责|主办|承办)(?:单位|部门|处室|科室|股室)|牵头(?:单位)?|责任主体)"
+    + _GLOSS
 )
-_DEADLINE_HEADER = re.compile(r"(?:完成|办结|计划完成)?(?:时限|时间|期限)(?:要求|节点|安排)?|时间节点|时序进度")
+_DEADLINE_HEADER = re.compile(
+    rf"(?:(?:完成|办结|计划完成)?(?:时限|时间|期限)(?:要求|节点|安排)?|时间节点|时序进度|(?:时间)?进度(?:安排)?){_GLOSS}"
+)
 NUMBER_HEADERS = ("序号", "编号")
+# Placements of a row's cells under its columns tried at most (C(12, 6) = 924: a 12-column table is searched).
+MAX_PLACEMENTS = 1000
 
 # What a cell holds, for placing the cells of a row that lost its empty ones.
 _NUMBER = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")
@@ -126,9 +134,12 @@ def place_cells(header: Header, texts: list[str]) -> list[int] | None:
     deadline column, its number under 序号), keeping their order; of the placements, the one with most
     typed matches wins. None when no placement fits or two fit equally well: a guess would put a
     配合单位 list under 牵头单位."""
+    if comb(len(header.kinds), len(texts)) > MAX_PLACEMENTS:
+        return None  # a very wide table: no search over its placements (a posted text must not stall the server)
+    fit = [[_fit(kind, t) for kind in header.kinds] for t in texts]
     best: list[tuple[int, tuple[int, ...]]] = []
     for columns in combinations(range(len(header.kinds)), len(texts)):
-        fits = [_fit(header.kinds[c], t) for c, t in zip(columns, texts, strict=True)]
+        fits = [fit[i][c] for i, c in enumerate(columns)]
         if any(f is None for f in fits):
             continue
         best.append((sum(f for f in fits if f is not None), columns))

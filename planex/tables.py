@@ -46,6 +46,7 @@ class _Spanlike(Protocol):
 S = TypeVar("S", bound=_Spanlike)
 
 
+# Under a header, a row whose other cells are empty may be its number and one cell.
 _NUMBERED_ROW = re.compile(rf"[{BLANKS}]*\d{{1,3}}(?:\t|[ \u3000\xa0]{{2,}})\S")
 
 

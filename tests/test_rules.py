@@ -56,6 +56,7 @@ def spans_of(text: str, label: str) -> list[str]:
         ("实现100个移动端轻应用功能,", ["实现100个移动端轻应用功能"]),
         ("完善法人库,将数据标签扩展到100个,为企业画像。", ["数据标签扩展到100个"]),
         ("2025年年底前，统一提供的数据服务达到70％以上，", ["统一提供的数据服务达到70％以上"]),  # full-width ％
+        ("到 2025 年全市5G基站达到1万个。", ["全市5G基站达到1万个"]),  # a deadline with PDF blanks is a lead-in
         # A share of something and a threshold are not targets; neither are slogans with 一.
         ("父母可以选择由其中一方按扣除标准的100%扣除，也可以选择由双方分别扣除。", []),
         ("1.警戒状态。粮食价格在一周内涨幅在20%以上或市内国有粮食库存不足。", []),
@@ -175,6 +176,11 @@ def test_lead_assignments(text: str, expected: list[str]) -> None:
         ("（五）强化资金支持。加大投入。", ["强化资金支持"]),
         ("1. **创新服务供给模式。**准确把握。", ["创新服务供给模式"]),  # T1
         ("一、紧扣“十四五”开好局,进一步深化政务公开 |\n", ["紧扣“十四五”开好局,进一步深化政务公开"]),
+        # a unit and a colon open the item: the unit leads, the heading after the colon is the task (L11)
+        (
+            "1.市教育局：推进学前教育普惠发展。\n2.市卫健委：完善基层医疗服务体系。",
+            ["推进学前教育普惠发展", "完善基层医疗服务体系"],
+        ),
         # work, then only targets: the work phrase is split off (T12, Q3); work, then more work, is prose
         ("1. 推进政务云资源统一调度，省级部门上云率达到95%。", ["推进政务云资源统一调度"]),
         ("1. 推进政务云资源统一调度，省级部门上云率达到95%，完善运维体系和安全防护制度。", []),
@@ -276,6 +282,12 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         ("3.加强教师队伍建设。【市教育局牵头，市人社局、市委编办配合】", ["市教育局"], []),
         ("4.深化“双减”工作。责任单位为市教育局，配合单位为市市场监管局。", ["市教育局"], []),
         ("2.推进集团化办学。（市教育局，2024年底）\n3.下一项。", ["市教育局"], ["2024年底"]),
+        # places named collectively and customs offices close an item's bare list; a counted hedge is outside
+        ("1.推进改革。（市发展改革委、各县（市、区））\n2.下一项。", ["市发展改革委", "各县（市、区）"], []),
+        ("1.推进改革。（杭州海关、市商务局）\n2.下一项。", ["杭州海关", "市商务局"], []),
+        ("1.市教育局：推进学前教育普惠发展。\n（三）工作要求：各单位要高度重视。", ["市教育局"], []),  # L11
+        ("1.推进改革。责任单位：市发展改革委等12个部门", ["市发展改革委"], []),
+        ("（一）推进改革。\n牵头单位 ：市发展改革委\n完成时限 ：2024年底", ["市发展改革委"], ["2024年底"]),  # a blank
     ],
 )
 def test_lead_fields_and_clauses_of_other_provinces(text: str, leads: list[str], deadlines: list[str]) -> None:
@@ -300,6 +312,13 @@ def test_a_table_of_contents_line_is_no_task() -> None:
         ("1.完善政务服务平台。2024年三季度前完成平台迁移升级。", "2024年三季度前"),
         ("2.推进电子证照应用。2025年上半年实现全覆盖。", "2025年上半年"),
         ("5.强化数据共享。第三季度末前新增共享数据目录200条。", "第三季度末前"),
+        # years from one to another in a time field are one period; elsewhere they span a plan
+        ("1.推进改革。完成时限：2024—2025年", "2024—2025年"),
+        ("1.推进改革。完成时限：2024年至2025年", "2024年至2025年"),
+        # PDF text puts blanks between digits and characters
+        ("（一）推进数据共享。完成时限：2024 年 12 月底前", "2024 年 12 月底前"),
+        ("（二）加强监管。到 2025 年，抽查覆盖率达到100%。", "到 2025 年"),
+        ("（三）推进改革。要于 2024 年 6 月底前完成。", "2024 年 6 月底前"),
     ],
 )
 def test_deadline_periods_and_days(text: str, deadline: str) -> None:
@@ -313,6 +332,8 @@ def test_deadline_periods_and_days(text: str, deadline: str) -> None:
         "《实施方案》已经2019年6月24日市政府第13次常务会议研究通过。",  # a meeting date
         "经营性文化事业单位转制为企业后，五年内免征企业所得税。",  # a duration
         "国家卫生健康委每年3月底前完成上述工作。",  # a recurring date
+        "《某市数字政府建设规划（2021-2025年）》",  # a plan's years
+        "2021—2025年，全市深入推进数字政府建设。",
     ],
 )
 def test_dates_that_bound_nothing_are_no_deadlines(text: str) -> None:

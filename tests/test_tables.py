@@ -160,6 +160,8 @@ def test_place_cells_refuses_a_guess_between_equal_placements() -> None:
     assert place_cells(header, ["1", "建设平台", "市大数据局"]) == [0, 1, 4]
     assert place_cells(header, ["1", "建设平台", "见附件", "市大数据局"]) is None  # 备注 or 说明: no telling
     assert place_cells(header, ["市大数据局", "1"]) is None  # a row number stands first
+    wide = read_header(["序号", "工作任务", "牵头单位", *(f"备注{i}" for i in range(30))])
+    assert wide is not None and place_cells(wide, ["1", "建设平台", *["见附件"] * 15]) is None  # not searched
 
 
 def test_a_table_with_one_cell_per_line_is_read_by_its_header() -> None:
@@ -191,4 +193,20 @@ def test_a_task_cell_of_work_then_targets_is_split_and_a_target_cell_names_no_ta
         ("LEAD_UNIT", "市卫健委"),
         ("INDICATOR", "新建养老服务设施20处"),
         ("LEAD_UNIT", "市民政局"),
+    ]
+
+
+def test_header_names_may_carry_a_bracketed_gloss() -> None:
+    text = (
+        "序号\t工作举措\t牵头单位（部门）\t配合单位（部门）\t完成时限（年月）\n"
+        "1\t建设数据平台\t市大数据局\t各区政府\t2024年12月\n"
+        "2\t完善数据共享制度\t市政务服务办（牵头）、市司法局\t\t2024年6月\n"
+    )
+    assert _spans(text) == [
+        ("TASK", "建设数据平台"),
+        ("LEAD_UNIT", "市大数据局"),
+        ("DEADLINE", "2024年12月"),
+        ("TASK", "完善数据共享制度"),
+        ("LEAD_UNIT", "市政务服务办"),
+        ("DEADLINE", "2024年6月"),
     ]

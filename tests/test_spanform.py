@@ -1,0 +1,49 @@
+"""Well-formed spans (planex.spanform): pieces the network returns are told from whole names and targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planex.labelfile import load_documents
+from planex.spanform import well_formed
+
+
+def _ok(text: str, label: str) -> bool:
+    return well_formed(text, 0, len(text), label)
+
+
+@pytest.mark.parametrize(
+    ("piece", "label", "ok"),
+    [
+        ("市司法局", "LEAD_UNIT", True),
+        ("各县（市、区）", "LEAD_UNIT", True),
+        ("市直各有关部门", "LEAD_UNIT", True),
+        ("杭州海关", "LEAD_UNIT", True),
+        ("市司", "LEAD_UNIT", False),  # a piece of 市司法局
+        ("区发", "LEAD_UNIT", False),
+        ("新增学位3000个", "INDICATOR", True),
+        ("覆盖率达到百分之九十", "INDICATOR", True),
+        ("招聘教", "INDICATOR", False),  # no value
+        ("200", "INDICATOR", False),  # a value alone
+        ("自查", "TASK", True),  # tasks and deadlines are left alone
+        ("20", "DEADLINE", True),
+    ],
+)
+def test_pieces_are_told_from_whole_spans(piece: str, label: str, ok: bool) -> None:
+    assert _ok(piece, label) is ok
+
+
+def test_every_gold_lead_unit_and_indicator_of_the_training_labels_is_well_formed() -> None:
+    labels = Path(__file__).resolve().parents[1] / "labels"
+    if not any(labels.glob("*/*.jsonl")):
+        pytest.skip("no training labels in this checkout")
+    docs = load_documents([labels])  # the gold folders: neither heldout/ nor work/
+    bad = [
+        (d.id, s.label, d.text[s.start : s.end])
+        for d in docs
+        for s in d.spans
+        if not well_formed(d.text, s.start, s.end, s.label)
+    ]
+    assert len(docs) > 400 and bad == []
