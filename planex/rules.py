@@ -86,7 +86,7 @@ def _tasks(text: str) -> list[Span]:
         level, _ = match_rank(m)
         start, head, end = _heading(text, m.end())
         if text.startswith(("：", ":"), end) and re.fullmatch(_ORG_NAME, head):
-            # `1.市教育局：推进学前教育普惠发展`: the item is the unit's share of the work (L9); the heading
+            # `1.市教育局：推进学前教育普惠发展`: the item is the unit's share of the work (L11); the heading
             # after the colon names the work.
             spans.append(Span(start, end, "LEAD_UNIT"))
             start, head, end = _heading(text, end + 1)
