@@ -47,3 +47,18 @@ def test_every_gold_lead_unit_and_indicator_of_the_training_labels_is_well_forme
         if not well_formed(d.text, s.start, s.end, s.label)
     ]
     assert len(docs) > 400 and bad == []
+
+
+def test_the_extractor_drops_malformed_spans_by_default(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planex.codec import ScoredSpan
+    from planex.inference import Extractor
+    from planex.modelio import load_model
+
+    extractor = Extractor(load_model(tiny_model_dir))
+    text = "责任单位：市司法局。"
+    found = [ScoredSpan(5, 7, "LEAD_UNIT", 0.9), ScoredSpan(5, 9, "LEAD_UNIT", 0.8)]  # `市司`, then `市司法局`
+    monkeypatch.setattr(extractor, "decode", lambda *args: found)
+    assert extractor.drop_malformed
+    assert [(s.start, s.end) for s in extractor.predict_normalised([text])[0]] == [(5, 9)]
+    extractor.drop_malformed = False
+    assert len(extractor.predict_normalised([text])[0]) == 2
