@@ -122,11 +122,10 @@ def snap_to_hints(spans: Sequence[ScoredSpan], hints: Sequence[Span]) -> list[Sc
     decision and stays as it is. Both lists hold non-overlapping spans (decoded tags, the rules' output),
     so the spans a hint overlaps are one run of ``spans`` in order, found by bisection.
     """
-    ordered = sorted(spans, key=lambda s: s.start)
-    starts, ends = [s.start for s in ordered], [s.end for s in ordered]
+    ordered, overlapping = _by_place(spans)
     merged: dict[int, tuple[int, ScoredSpan]] = {}  # first index of a run → (end of the run, the hint span)
     for h in hints:
-        lo, hi = bisect_right(ends, h.start), bisect_left(starts, h.end)
+        lo, hi = overlapping(h.start, h.end)
         run = ordered[lo:hi]
         if not run or any(s.label != h.label or s.start < h.start or s.end > h.end for s in run):
             continue
@@ -154,11 +153,23 @@ def fill_from_cells(
     `项目名称`, seen on a plan written as a new user would), while the header says what they are. A cell
     the network gave any span inside is its decision and stays as it is.
     """
+    ordered, overlapping = _by_place(spans)
+    added = []
+    for c in cells:
+        lo, hi = overlapping(c.start, c.end)
+        if lo >= hi:  # no span overlaps the cell's
+            added.append(ScoredSpan(c.start, c.end, c.label, score(c.start, c.end)))
+    return sorted([*ordered, *added], key=lambda s: s.start)
+
+
+def _by_place(spans: Sequence[ScoredSpan]) -> tuple[list[ScoredSpan], Callable[[int, int], tuple[int, int]]]:
+    """``spans`` in text order, and a lookup of the run of them that overlaps ``start:end`` (``ordered[lo:hi]``).
+
+    The spans do not overlap one another (decoded tags), so those a place overlaps are one run, found by bisection."""
     ordered = sorted(spans, key=lambda s: s.start)
     starts, ends = [s.start for s in ordered], [s.end for s in ordered]
-    added = [
-        ScoredSpan(c.start, c.end, c.label, score(c.start, c.end))
-        for c in cells
-        if bisect_right(ends, c.start) >= bisect_left(starts, c.end)  # no span overlaps the cell's
-    ]
-    return sorted([*ordered, *added], key=lambda s: s.start)
+
+    def overlapping(start: int, end: int) -> tuple[int, int]:
+        return bisect_right(ends, start), bisect_left(starts, end)
+
+    return ordered, overlapping
