@@ -144,7 +144,14 @@ _FIELD_START = re.compile(rf"[ \t\u3000\xa0]*【?[\u4e00-\u9fff \u3000]{{2,8}}(?
 _ROW_NUMBER = re.compile(r"[ \t\u3000\xa0]*\d{1,3}[ \t\u3000\xa0]*")
 # Lines shorter than this are headings, titles, signatures or dates, not wrapped prose.
 _MIN_WRAPPED_LINE = 24
+# A line that ends with a unit's name, before a short line that is one (`…、区人力社保局\n\n区发改局`), is a cell
+# of a table exported one cell per line: the next cell, not the rest of a wrapped name.
+_UNIT_END = re.compile(r"(?:局|委|办|厅|院|中心|政府|公司|管委会|站|所|队)[ \t\u3000\xa0]*$")
 _BREAK = re.compile(r"[ \t\u3000\xa0]*\n(?:[ \t\u3000\xa0]*\n)?[ \t\u3000\xa0]*")
+
+
+def _unit_cells(line: str, next_line: str) -> bool:
+    return bool(_UNIT_END.search(line) and len(next_line.strip()) < _MIN_WRAPPED_LINE and _UNIT_END.search(next_line))
 
 
 def _line_wraps(text: str) -> list[_Edit]:
@@ -171,6 +178,7 @@ def _line_wraps(text: str) -> list[_Edit]:
             and not _ITEM_START.match(nxt)
             and not _FIELD_START.match(next_line)
             and not _ROW_NUMBER.fullmatch(next_line)
+            and not _unit_cells(line, next_line)
             and "|" not in line
             and "|" not in next_line
             and not is_table_row(line)

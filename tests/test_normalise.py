@@ -175,3 +175,15 @@ def test_normalise_offsets_property(raw: str) -> None:
 def test_normalise_to_raw_rejects_bad_span() -> None:
     with pytest.raises(ValueError, match="outside the normalised text"):
         normalise("abc").to_raw(2, 9)
+
+
+def test_a_unit_cell_after_a_unit_list_keeps_its_blank_line() -> None:
+    # One cell per line: the list of 责任单位 then the 牵头单位 cell; joined, two units would run into one name.
+    raw = (
+        "1\n\n地区生产总值增长6.5%以上。\n\n"
+        "区农业农村局、区经商局、区市场监管局、区建设局、区人力社保局\n\n区发改局\n\n2\n"
+    )
+    assert "区人力社保局\n\n区发改局" in normalise(raw).text
+    # A name a PDF wrapped across a blank line is still joined.
+    wrapped = "推进就业服务，由区农业农村局、区经商局、区市场监管局、区人力\n\n资源社会保障局负责。\n"
+    assert "区人力资源社会保障局负责" in normalise(wrapped).text
