@@ -90,6 +90,9 @@ class Extractor:
         # Table cells the rules read by their header that it left out can be filled in (fill_from_cells);
         # off until measured by family (reports/ablation-cells/).
         self.fill_cells = False
+        # Rule spans of these labels that no network span overlaps can be added the same way (a hinted target
+        # the network dropped); empty until measured by family (reports/ablation-fill/).
+        self.fill_labels: frozenset[str] = frozenset()
         # Lead units that end as no organisation's name does and targets without a value are pieces: dropped
         # (planex.spanform; by family +0.3 micro-F1 and link F1, reports/ablation-spanform/).
         self.drop_malformed = True
@@ -229,6 +232,9 @@ class Extractor:
                 read = {(c.start, c.end, c.label) for c in rules.table_cells(t)}
                 cells = [h for h in ruled[n] if (h.start, h.end, h.label) in read]
                 spans = fill_from_cells(spans, cells, partial(self.entity_prob, o, p))
+            if ruled is not None and self.fill_labels:
+                kept = [h for h in ruled[n] if h.label in self.fill_labels]
+                spans = fill_from_cells(spans, kept, partial(self.entity_prob, o, p))
             if self.drop_malformed:
                 spans = [s for s in spans if well_formed(t, s.start, s.end, s.label)]
             out.append(fits_tables(t, spans))

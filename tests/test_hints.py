@@ -268,3 +268,23 @@ def test_a_hinted_extractor_fills_in_the_table_cells_the_network_left_out(
     (spans,) = extractor.predict_normalised([text])
     assert [(s.start, s.end, s.label) for s in spans] == [(c.start, c.end, c.label) for c in sorted(cells)]
     assert all(0.0 <= s.score <= 1.0 for s in spans)  # the network's own belief that the cell is a span
+
+
+def test_a_hinted_extractor_fills_in_the_rule_spans_of_the_labels_asked(
+    tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = load_model(tiny_model_dir)
+    enable_hints(loaded.model)
+    path = save_model(tmp_path / "hinted", loaded.model, loaded.tokenizer, replace(loaded.spec, rule_hints=HINT_LABELS))
+    extractor = Extractor(load_model(path))
+    text = "1.推进城市更新。到2025年，改造老旧小区120个。（牵头单位：市住房城乡建设局）"
+    ruled = {s.label: text[s.start : s.end] for s in rules.extract(text)}
+    assert ruled["INDICATOR"] == "改造老旧小区120个"
+    monkeypatch.setattr(extractor, "decode", lambda *args: [])  # a network that found nothing
+    assert extractor.predict_normalised([text]) == [[]]  # off by default
+    extractor.fill_labels = frozenset({"INDICATOR"})
+    (spans,) = extractor.predict_normalised([text])
+    assert [(text[s.start : s.end], s.label) for s in spans] == [("改造老旧小区120个", "INDICATOR")]
+    extractor.fill_labels = frozenset(ruled)
+    (spans,) = extractor.predict_normalised([text])
+    assert {s.label: text[s.start : s.end] for s in spans} == ruled
