@@ -18,12 +18,16 @@ _YEARS = r"20\d{2}年?(?:至|到|—{1,2}|―{1,2}|－|-|～|~)20\d{2}年(?:底�
 _DEADLINE = re.compile(
     # A period from one date to another is one span: `2019年1月1日至12月31日`, `9月1日至9月30日`.
     rf"{_DATE}(?:至|到|—{{1,2}}|―{{1,2}}|－|-){_DATE}|{_YEARS}|"
-    rf"(?:(?:到|至|于){_B})?(?:20\d{{2}}|“十[四五六]五”)(?:{_B}年)?(?:{_B}(?:\d{{1,2}}{_B}月|第?[一二三四]季度|[上下]半年))?"
+    rf"(?:(?:到|至|于){_B})?(?:20\d{{2}}(?!\d)|“十[四五六]五”)(?:{_B}年)?(?:{_B}(?:\d{{1,2}}{_B}月份?|第?[一二三四]季度|[上下]半年))?"
     rf"(?:{_B}\d{{1,2}}{_B}日)?"
     r"(?:年底前|年底|底前|年末|末|前|底|起|开始|以前)?|"
     r"(?:今年)?(?:年内|年底前|\d{1,2}月(?:底前|底|前)|\d{1,2}月\d{1,2}日(?:前|以前)"
     # a quarter or a half-year without its year bounds only with 前: `第三季度末前`, `上半年前`
-    r"|(?:第?[一二三四]季度|[上下]半年)(?:末|底)?前)"
+    r"|(?:第?[一二三四]季度|[上下]半年)(?:末|底)?前)|"
+    # a schedule's steps: `一季度：制定…`, `第二季度(共16分):`, a line opening `8—9月，重点…`, `今年5—12月`
+    r"(?:第?[一二三四]季度)(?=[：:]|[（(][^（()）\n]{1,8}[）)][：:])|"
+    rf"(?m:^)\d{{1,2}}(?:{_B}(?:—{{1,2}}|-|－|至){_B}\d{{1,2}})?{_B}月(?=[，,：:])|"
+    rf"今年\d{{1,2}}{_B}(?:—{{1,2}}|-|－|至){_B}\d{{1,2}}{_B}月"
 )
 # A deadline cell that the deadline pattern misses: `9月投入使用` in a 完成时限 column → `9月` (LABELING.md).
 CELL_DEADLINE = re.compile(r"(?:20\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:[上中下]旬|底|末|份)?前?")
@@ -74,6 +78,8 @@ def deadlines(text: str) -> list[Span]:
             continue
         if piece.endswith("年内") and re.search(r"[一二三四五六七八九十两\d]$|每$", text[max(0, s - 1) : s]):
             continue  # `五年内`, `三年内`: a duration, not a bound
+        if piece.endswith("起") and re.match(r"[，,]?(?:已|每)", after):
+            continue  # `从2020年1月1日起，已将…` reports work done; `…起，每季度通报` starts a routine
         if re.search(r"每(?:年|季度|月)$", text[max(0, s - 3) : s]):
             continue  # `每年1月底前`: a recurring date (LABELING.md: frequencies are not deadlines)
         spans.append(Span(s, e, "DEADLINE"))

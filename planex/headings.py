@@ -5,6 +5,8 @@ The rules (``planex.rules``) give such a heading no TASK; they are kept apart as
 
 from __future__ import annotations
 
+import re
+
 NOT_TASKS = {
     "总体要求",
     "指导思想",
@@ -43,3 +45,25 @@ NOT_TASKS = {
     "预期目标",
     "主要预期目标",
 }
+
+# A short field of a notice (`征集日期`, `征集途径`, `实施范围`) and a plan's table of targets
+# (`2021年经济社会发展主要预期目标`) are parts of the document, not work.
+_FIELD_HEADING = re.compile(r"\w{2}(?:日期|时间|内容|要求|途径|范围|对象|方式|程序)|.*预期目标|总的要求.*")
+
+# An inspection's list of problems (`院内宣传栏破损`, `灭火器过期未更换`) names what is wrong, not work to do;
+# an item that opens with a work verb (`解决…不足问题`, `整治…乱停乱放`) is work.
+_PROBLEM = re.compile(
+    r"存在|未按|未见|未及时|未组织|未更换|未开展|不规范|不达标|不到位|破损|乱停乱放|乱堆|乱贴|乱画|较多|较差|严重|突出|过期"
+)
+_WORK_VERB = re.compile(
+    r"(?:加强|推进|推动|完善|建立|健全|开展|实施|强化|提升|提高|加快|落实|深化|解决|整治|治理|规范|清理|清除|做好|抓好|"
+    r"建设|打造|优化|促进|严格|全面|持续|着力|切实|坚决|扎实|防范|防止|杜绝|减少|降低|消除|整改|改善|保持|确保)"
+)
+
+
+def is_field_heading(head: str) -> bool:
+    return bool(_FIELD_HEADING.fullmatch(head))
+
+
+def describes_problem(head: str) -> bool:
+    return bool(_PROBLEM.search(head)) and not _WORK_VERB.match(head)

@@ -12,7 +12,7 @@ import re
 
 from planex.deadline_rules import CELL_DEADLINE, deadlines
 from planex.document import Span
-from planex.headings import NOT_TASKS
+from planex.headings import NOT_TASKS, describes_problem, is_field_heading
 from planex.indicator_rules import NUM, UNIT, indicators
 from planex.markers import LINE_MARKER, match_rank
 from planex.tables import fits_tables, table_rows, within_cell
@@ -31,18 +31,24 @@ _LEAD_GROUP = re.compile(
 _FIELD_NAMES = (
     r"(牵头单位|牵头部门|牵头责任单位|主办单位|主办部门|牵头(?=[：:])|主要责任单位|主体责任单位|主责单位|主责部门|责任单位|责任部门|负责部门|负责单位|责任主体"
     # a department's own plans name its offices: `责任科室：`, `牵头处室：`
-    r"|(?:牵头|责任)(?:科室|处室|股室))"
+    r"|(?:牵头|责任)(?:科室|处室|股室)"
+    # rectification lists: `问题整改责任单位：市科技馆 整改时限：3天`
+    r"|(?:问题)?整改责任单位)"
 )
 # Field names are often spaced out to align a form (`牵 头 单 位：`): a blank may stand between characters.
 _FIELD_NAMES = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", "[ \u3000]?", _FIELD_NAMES)
 # A field is `名称：…` or, in some provinces' plans, `【名称】…`; a `【` starts the next field.
 _LEAD_FIELD = re.compile(
-    rf"{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|为)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
+    rf"{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|均?为)([^；;，,【。：:]*(?:[、，,][^；;：:【。]*?)*?)"
     rf"(?=[；;【。]|$|[，,]\S{{2,6}}(?:[：:]|(?<=单位|部门)为)|\s+\S{{2,6}}[：:])"
 )
 # A field outside brackets, opening a line or following a sentence: `责任单位:市发改委、市经信局`,
 # `…。牵头单位：市大数据局；配合单位：…`. The fields run to the end of the line.
-_LEAD_FIELDS_AT = re.compile(rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|为)", re.M)
+# A target's own field: `该项目标责任单位为市经委`, `2项目标的责任单位均为市商务局`.
+_TARGETS_OWN = r"(?:(?:该|本|\d+|[一二三四五六七八九十]+)项?目标的?)?"
+_LEAD_FIELDS_AT = re.compile(
+    rf"(?:^|(?<=[。；;]))[ \t\u3000]*【?{_TARGETS_OWN}{_FIELD_NAMES}(?:[ \u3000]?[：:]|】|均?为)", re.M
+)
 # The convention many plans declare once: the first unit of each list leads.
 _FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头|(?:排在第一位|排名第一)的(?:部门|单位)?为牵头")
 # 联, 协, 中央 and 社 end people's organisations and agencies (`全国妇联`, `中国科协`, `共青团中央`, `供销合作总社`);
@@ -53,7 +59,7 @@ _ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集�
 # (`由人力资源社会保障行政部门负责` describes, it does not list).
 # Places named collectively lead too: `各乡镇`, `各县（市、区）`, `各村（社区）`, and a customs office (`杭州海关`).
 _ORG_END = re.compile(
-    rf"(?:{_ORG_SUFFIX}|海关|机关|各\S*(?:部门|单位)|^各(?:县|区|乡|镇|街道|村|社区|市|州|地)\S{{0,8}})(?:等)?$"
+    rf"(?:{_ORG_SUFFIX}|海关|机关|各\S*(?:部门|单位)|(?:相关|有关)(?:部门|单位)|开发区|高新区|新区|园区|^各(?:县|区|乡|镇|街道|村|社区|市|州|地)\S{{0,8}})(?:等)?$"
 )
 # `A、B等和各省级人民政府负责`: 等和 closes one list and adds another lead (guideline L1).
 # A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit.
@@ -64,7 +70,8 @@ _ORG_NAME = rf"[^\s，,。；;、（）()：:“”【】〔〕\[\]由]{{1,20}}?
 # A clause that only assigns the item, outside brackets: `市医保局牵头，…配合`, `由市生态环境局负责。`.
 # Every name must look like an organisation: in prose `X牵头` is often a description, not a lead.
 _LEAD_CLAUSE = re.compile(
-    rf"(?:^|(?<=[。；;，,]))[ \t\u3000]*由?({_ORG_NAME}(?:、{_ORG_NAME})*)(?:牵头(?:负责)?|{_DUTY})(?=[，,。；;]|$)",
+    rf"(?:^|(?<=[。；;，,]))[ \t\u3000]*由?({_ORG_NAME}(?:、{_ORG_NAME})*)"
+    rf"(?:牵头(?:负责)?|承办|{_DUTY})(?=[，,。；;]|$)",
     re.M,
 )
 # A bracketed clause that assigns the item: `（市发展改革委负责）`, `（…，市财政局按职责分工负责）`.
@@ -72,8 +79,13 @@ _DUTY_CLAUSE = re.compile(rf"(?:^|[，,；;。])由?([^，,；;。]+?){_DUTY}(?=
 _MARKED_LEAD = re.compile(r"(?:^|(?<=[、，,]))([^、，,（()）]+?)[（(]牵头[）)]")
 # A bracket that is not a name's: longer than a name's part or never closed.
 _NOTE = re.compile(r"[（(](?![^（()）\n]{1,6}[）)])")
-# What may follow a bracket that closes an item: its full stop, then the line's end.
-_ITEM_CLOSE = re.compile(r"[。；;]?[ \t\u3000]*(?:\n|$)")
+# What may follow a bracket that closes an item: its full stop, then the line's end, or, where a web page
+# ran the items into one line, the next item's marker (`增长11%（市发改委，各县市区政府）。 2、…`).
+_ITEM_CLOSE = re.compile(
+    r"[。；;]?[ \t\u3000]*(?:\n|$)"
+    r"|[。；;][ \t\u3000]*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.．]"
+    r"|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[）)])"
+)
 _HEDGE_TAIL = re.compile(rf"(?:{_DUTY}|分别牵头|牵头(?:负责)?|等(?:[\d一二三四五六七八九十]+个(?:部门|单位))?)$")
 # `由X会同Y负责`: X leads, Y works with it (as `Y配合`).
 _WITH = re.compile(r"会同.*$")
@@ -138,6 +150,8 @@ def _is_category(head: str) -> bool:
     """`主要任务`, `指导思想和基本原则`, `总体要求与工作目标`: category names, alone or joined."""
     if re.fullmatch(r"\w{2}保障", head):  # bare guarantee nouns: 资金保障, 人才保障 (T5)
         return True
+    if is_field_heading(head) or describes_problem(head):
+        return True
     return bool(head) and all(part in NOT_TASKS for part in re.split(r"[和与及、]", head))
 
 
@@ -148,12 +162,16 @@ def _leads(text: str) -> list[Span]:
         closes_item = bool(_ITEM_CLOSE.match(text, g.end()))
         inner = 1 if g.group(1) is not None else 2
         pieces += _lead_lists(g.group(inner), g.start(inner), first_leads, closes_item)
-    line_done = -1
+    line_done = lead_line_done = -1
     for field in _LEAD_FIELDS_AT.finditer(text):
         if field.start() < line_done or _in_brackets(text, field.start()):
             continue  # a later field of a line already read, or one inside a bracket (read above)
         line_end = text.find("\n", field.start())
         line_done = len(text) if line_end < 0 else line_end
+        if "牵头" in re.sub(r"[ \u3000]", "", field.group(1)):
+            lead_line_done = line_done
+        elif lead_line_done >= 0 and not text[lead_line_done : field.start()].strip():
+            continue  # `牵头单位：X` then `责任单位：Y` on the next line: Y is no lead (L2)
         # A bracket after the fields is a note (or a declaration, read above), not part of the list; a short
         # one is part of a name or marks a lead (`各市（州）人民政府`, `省发展改革委（牵头）`).
         line = text[field.start() : line_done]
@@ -194,9 +212,12 @@ def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = Fal
     if marked:
         return marked
     if not fields:
-        m = re.match(r"(.+?)牵头", body)
+        m = re.match(r"(.+?)(?:牵头|承办|主办)", body)
         if m and not re.search(r"[：:]", m.group(1)):  # a field the pattern missed is no unit (`责任单位：X（`)
-            return [(base, m.group(1).removeprefix("由"))]
+            # `（分管副省长负责，省发改委牵头）`: a duty clause before the lead clause is no part of it
+            duty = list(re.finditer(r"负责[，,；;]", m.group(1)))
+            at = duty[-1].end() if duty else 0
+            return [(base + at, m.group(1)[at:].removeprefix("由"))]
         listed = re.split(_DUTY, body)[0]  # `（市税务局负责，持续推进）`: what follows the duty is no unit
         # `（市教育局，2024年底）`: a deadline after the units is no part of the list
         dated = re.search(r"[，,；;]\s*[^，,；;]*\d{4}年[^，,；;]*$", listed)
@@ -223,7 +244,7 @@ def _all_orgs(names: list[str]) -> bool:
 
 def _in_brackets(text: str, pos: int) -> bool:
     before = text[text.rfind("\n", 0, pos) + 1 : pos]
-    return before.count("（") + before.count("(") > before.count("）") + before.count(")")
+    return sum(map(before.count, "（(【〔[")) > sum(map(before.count, "）)】〕]"))
 
 
 # Units in a lead cell are split by the list separators and, in a table, by spaces too, never inside

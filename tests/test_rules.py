@@ -319,6 +319,11 @@ def test_a_table_of_contents_line_is_no_task() -> None:
         ("（一）推进数据共享。完成时限：2024 年 12 月底前", "2024 年 12 月底前"),
         ("（二）加强监管。到 2025 年，抽查覆盖率达到100%。", "到 2025 年"),
         ("（三）推进改革。要于 2024 年 6 月底前完成。", "2024 年 6 月底前"),
+        # 月份, and the steps of a schedule: quarters, and months opening a line
+        ("新建休闲绿道1575米,预计2021年12月份完成。", "2021年12月份"),
+        ("1、推进验收工作(一季度:制定年度验收工作任务。", "一季度"),
+        ("完成立项。\n8—9月,重点搞好机关内部的环境卫生。", "8—9月"),
+        ("按照部署,今年5—12月是我市争创国家文明城市的关键时期。", "今年5—12月"),
     ],
 )
 def test_deadline_periods_and_days(text: str, deadline: str) -> None:
@@ -334,6 +339,9 @@ def test_deadline_periods_and_days(text: str, deadline: str) -> None:
         "国家卫生健康委每年3月底前完成上述工作。",  # a recurring date
         "《某市数字政府建设规划（2021-2025年）》",  # a plan's years
         "2021—2025年，全市深入推进数字政府建设。",
+        "已完成。从2020年1月1日起,已将我市城乡低保标准提高到每人每月609元。",  # work done
+        "区政府办公室从2023年3月份起,每季度通报目标任务完成情况。",  # a routine
+        "提高特困人员供养标准,其中,端州区提高到20100元/人年。",  # a number, not a year
     ],
 )
 def test_dates_that_bound_nothing_are_no_deadlines(text: str) -> None:
@@ -347,3 +355,46 @@ def test_a_full_date_after_a_closing_word_is_a_deadline() -> None:
 def test_a_network_generation_is_no_value() -> None:
     text = "1.加快新型基础设施建设。新建5G基站3000个，实现乡镇以上区域5G网络全覆盖。"
     assert spans_of(text, "INDICATOR") == ["新建5G基站3000个"]
+
+
+@pytest.mark.parametrize(
+    ("text", "leads"),
+    [
+        # A bare unit list closes an item although a web page ran the items into one line.
+        (
+            "1、地区生产总值增长11%(市发改委,市政府相关部门,各县市区政府,荆州开发区)。"
+            " 2、固定资产投资增长25%(市发改委)。",
+            ["市发改委", "市政府相关部门", "各县市区政府", "荆州开发区", "市发改委"],
+        ),
+        # Units that lead a rectification, a target of their own, or that host the work (承办, 主办).
+        ("(5)院内宣传栏破损。\n问题整改责任单位:市卫生健康委员会 整改时限:5天\n", ["市卫生健康委员会"]),
+        ("4.社会消费品零售总额增长16%;\n  2项目标的责任单位均为市商务局。\n", ["市商务局"]),
+        ("6.地方财政收入净增50亿元;\n  该目标责任单位为市财政局。\n", ["市财政局"]),
+        ("一、治理畜牧业产品污染\n由省经贸委承办,省农业厅、卫生厅协办。\n", ["省经贸委"]),
+        # A duty clause of officials before the lead clause is no unit.
+        ("单位GDP能耗下降3%以上(分管副省长、协管副秘书长负责,省发改委牵头,省经信委配合)。", ["省发改委"]),
+        # 牵头单位 named on one line, 责任单位 on the next: the latter are no leads (L2).
+        ("1.加大帮扶力度。\n牵头单位:市工业和信息化局\n责任单位:市发改委、市商务局\n", ["市工业和信息化局"]),
+        # A field inside square brackets is read with its bracket, not again as a line's field.
+        ("1.推动合作。[牵头单位:市制造业服务中心;责任单位:市经信局、市发改委]\n", ["市制造业服务中心"]),
+    ],
+)
+def test_lead_units_of_other_provinces_forms(text: str, leads: list[str]) -> None:
+    assert spans_of(text, "LEAD_UNIT") == leads
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一、征集日期\n2022年11月3日至2022年11月20日止。\n二、征集途径\n",
+        "一、2021年经济社会发展主要预期目标\n(一)地区生产总值增长6%。\n",
+        "具体问题如下:\n(1)院内电动车未按指定区域停放;\n(2)灭火器过期未更换;\n(3)院内宣传栏破损。\n",
+    ],
+)
+def test_notice_fields_target_tables_and_inspection_problems_are_no_tasks(text: str) -> None:
+    assert spans_of(text, "TASK") == []
+
+
+def test_an_item_that_works_on_a_problem_is_a_task() -> None:
+    text = "(1)整治车辆乱停乱放;\n(2)解决防鼠设施不足问题。\n"
+    assert spans_of(text, "TASK") == ["整治车辆乱停乱放", "解决防鼠设施不足问题"]
