@@ -44,11 +44,13 @@ NOT_TASKS = {
     "主要原则",
     "预期目标",
     "主要预期目标",
+    "责任单位",
 }
 
 # A short field of a notice (`征集日期`, `征集途径`, `实施范围`) and a plan's table of targets
 # (`2021年经济社会发展主要预期目标`) are parts of the document, not work.
-_FIELD_HEADING = re.compile(r"\w{2}(?:日期|时间|内容|要求|途径|范围|对象|方式|程序)|.*预期目标|总的要求.*")
+# An area of work named as such (`重大基础设施互联互通方面`) groups items; it is no work itself (YC3).
+_FIELD_HEADING = re.compile(r"\w{2}(?:日期|时间|内容|要求|途径|范围|对象|方式|程序)|.*预期目标|总的要求.*|.*方面")
 
 # An inspection's list of problems (`院内宣传栏破损`, `灭火器过期未更换`) names what is wrong, not work to do;
 # an item that opens with a work verb (`解决…不足问题`, `整治…乱停乱放`) is work.

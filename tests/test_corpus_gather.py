@@ -49,6 +49,7 @@ def test_corpus_gather_reserved_share_counts_the_t2s_form_too() -> None:
         # half-width brackets, as traditional reposts and older sites write them
         ("某省分工意见", "（一）加快项目建设。(省發改委負責)", True),
         ("某省分工意见", "（二）治理畜牧业产品污染(省经贸委主办,省农业厅协办)", True),
+        ("某县工作方案", "1.完成摸底排查,11月30日前报县政府。", True),
         ("某县任务分解表", "序号 工 作 任 务 牵 头 部 门 完 成 时 限", True),
         ("某县整改方案", "1.河道垃圾问题。整改时限：2024年6月。", True),
         ("某县实施方案", "各单位要高度重视，主要负责同志亲自抓。", False),

@@ -389,6 +389,8 @@ def test_lead_units_of_other_provinces_forms(text: str, leads: list[str]) -> Non
         "一、征集日期\n2022年11月3日至2022年11月20日止。\n二、征集途径\n",
         "一、2021年经济社会发展主要预期目标\n(一)地区生产总值增长6%。\n",
         "具体问题如下:\n(1)院内电动车未按指定区域停放;\n(2)灭火器过期未更换;\n(3)院内宣传栏破损。\n",
+        "一、重大基础设施互联互通方面\n",
+        "三、主要任务及责任单位\n",
     ],
 )
 def test_notice_fields_target_tables_and_inspection_problems_are_no_tasks(text: str) -> None:
