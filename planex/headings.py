@@ -1,6 +1,7 @@
 """Headings that name a category of a plan, not work: `主要任务`, `保障措施` (guidelines T4 and T5).
 
-The rules (``planex.rules``) give such a heading no TASK; they are kept apart as data.
+The rules (``planex.rules``) give a heading no TASK where :func:`is_category` says so: the list of category
+names below, and the shapes of notice fields, target tables, areas of work and inspection problems.
 """
 
 from __future__ import annotations
@@ -45,12 +46,23 @@ NOT_TASKS = {
     "预期目标",
     "主要预期目标",
     "责任单位",
+    "组织领导",
+    "工作安排",
+    "方法步骤",
+    "工作步骤",
+    "整治任务",
+    "整治目标",
+    "要求",
+    "措施",
 }
 
 # A short field of a notice (`征集日期`, `征集途径`, `实施范围`) and a plan's table of targets
 # (`2021年经济社会发展主要预期目标`) are parts of the document, not work.
-# An area of work named as such (`重大基础设施互联互通方面`) groups items; it is no work itself (YC3).
-_FIELD_HEADING = re.compile(r"\w{2}(?:日期|时间|内容|要求|途径|范围|对象|方式|程序)|.*预期目标|总的要求.*|.*方面")
+# An area of work named as such (`重大基础设施互联互通方面`, `省编办牵头的工作`) groups items; it is no work
+# itself (YC3, YC1).
+_FIELD_HEADING = re.compile(
+    r"\w{2}(?:日期|时间|内容|要求|途径|范围|对象|方式|程序)|.*预期目标|总的要求.*|.*方面|.*(?:牵头|负责)的工作"
+)
 
 # An inspection's list of problems (`院内宣传栏破损`, `灭火器过期未更换`) names what is wrong, not work to do;
 # an item that opens with a work verb (`解决…不足问题`, `整治…乱停乱放`) is work.
@@ -63,9 +75,11 @@ _WORK_VERB = re.compile(
 )
 
 
-def is_field_heading(head: str) -> bool:
-    return bool(_FIELD_HEADING.fullmatch(head))
-
-
-def describes_problem(head: str) -> bool:
-    return bool(_PROBLEM.search(head)) and not _WORK_VERB.match(head)
+def is_category(head: str) -> bool:
+    """`主要任务`, `指导思想和基本原则`, `总体要求与工作目标`: category names, alone or joined; and notice fields,
+    target tables, areas of work and inspection problems (above)."""
+    if re.fullmatch(r"\w{2}保障", head):  # bare guarantee nouns: 资金保障, 人才保障 (T5)
+        return True
+    if _FIELD_HEADING.fullmatch(head) or (_PROBLEM.search(head) and not _WORK_VERB.match(head)):
+        return True
+    return bool(head) and all(part in NOT_TASKS for part in re.split(r"[和与及、]", head))

@@ -12,7 +12,7 @@ import re
 
 from planex.deadline_rules import CELL_DEADLINE, deadlines
 from planex.document import Span
-from planex.headings import NOT_TASKS, describes_problem, is_field_heading
+from planex.headings import is_category
 from planex.indicator_rules import NUM, UNIT, indicators
 from planex.markers import LINE_MARKER, match_rank
 from planex.tables import fits_tables, table_rows, within_cell
@@ -58,6 +58,7 @@ _ORG_SUFFIX = r"(?:局|委|厅|办|部|院|会|室|署|政府|中心|公司|集�
 # A list may also hold a collective reference (`各有关部门和单位`, `市直各部门`); 部门 alone is not enough
 # (`由人力资源社会保障行政部门负责` describes, it does not list).
 # Places named collectively lead too: `各乡镇`, `各县（市、区）`, `各村（社区）`, and a customs office (`杭州海关`).
+# So do a zone standing for its committee (`荆州开发区`) and the related departments (`市政府相关部门`).
 _ORG_END = re.compile(
     rf"(?:{_ORG_SUFFIX}|海关|机关|各\S*(?:部门|单位)|(?:相关|有关)(?:部门|单位)|开发区|高新区|新区|园区|^各(?:县|区|乡|镇|街道|村|社区|市|州|地)\S{{0,8}})(?:等)?$"
 )
@@ -97,14 +98,16 @@ def _tasks(text: str) -> list[Span]:
     for m in LINE_MARKER.finditer(text):
         level, _ = match_rank(m)
         start, head, end = _heading(text, m.end())
-        if text.startswith(("：", ":"), end) and re.fullmatch(_ORG_NAME, head):
-            # `1.市教育局：推进学前教育普惠发展`: the item is the unit's share of the work (L11); the heading
-            # after the colon names the work.
+        if text.startswith(("：", ":"), end) and re.fullmatch(rf"{_ORG_NAME}|\w{{2,10}}部门", head):
+            # `1.市教育局：推进学前教育普惠发展`, `2.工商行政管理部门:负责对…整治工作;`: the item is the unit's share
+            # of the work (L11, YD2); the heading after the colon, less its 负责, names the work.
             spans.append(Span(start, end, "LEAD_UNIT"))
             start, head, end = _heading(text, end + 1)
+            if head.startswith("负责"):
+                start, head = start + 2, head[2:]
         if principles_level is not None and level <= principles_level:
             principles_level = None
-        if _is_category(head):
+        if is_category(head):
             if head in _PRINCIPLES:
                 principles_level = level
             continue
@@ -144,15 +147,6 @@ def _work_before_targets(head: str) -> str | None:
     covered = sum(sp.end - sp.start for sp in found)
     # The rest is targets when little but their joints is left (`，`, `、`, `并`, a deadline word).
     return m.group(1) if found and len(rest) - covered <= 2 + 2 * len(found) else None
-
-
-def _is_category(head: str) -> bool:
-    """`主要任务`, `指导思想和基本原则`, `总体要求与工作目标`: category names, alone or joined."""
-    if re.fullmatch(r"\w{2}保障", head):  # bare guarantee nouns: 资金保障, 人才保障 (T5)
-        return True
-    if is_field_heading(head) or describes_problem(head):
-        return True
-    return bool(head) and all(part in NOT_TASKS for part in re.split(r"[和与及、]", head))
 
 
 def _leads(text: str) -> list[Span]:
@@ -263,7 +257,7 @@ def table_cells(text: str) -> list[Span]:
             head = text[s:e].rstrip("。；;")
             if re.search(rf"{NUM}{UNIT}", head):
                 head = _work_before_targets(head) or ""  # a target cell names no task, work then targets does (T12)
-            if head and len(head) <= MAX_HEADING and "。" not in head and not _is_category(head):
+            if head and len(head) <= MAX_HEADING and "。" not in head and not is_category(head):
                 spans.append(Span(s, s + len(head), "TASK"))
         for s, e in row.leads:
             cell = text[s:e]

@@ -400,3 +400,9 @@ def test_notice_fields_target_tables_and_inspection_problems_are_no_tasks(text: 
 def test_an_item_that_works_on_a_problem_is_a_task() -> None:
     text = "(1)整治车辆乱停乱放;\n(2)解决防鼠设施不足问题。\n"
     assert spans_of(text, "TASK") == ["整治车辆乱停乱放", "解决防鼠设施不足问题"]
+
+
+def test_a_duty_list_names_the_unit_and_the_work_it_does() -> None:
+    text = "2.工商行政管理部门:负责对小副食店的卫生整治工作;对整改不达标的,督促整改。\n(一)省编办牵头的工作\n"
+    assert spans_of(text, "LEAD_UNIT") == ["工商行政管理部门"]
+    assert spans_of(text, "TASK") == ["对小副食店的卫生整治工作"]
