@@ -62,3 +62,20 @@ def test_the_extractor_drops_malformed_spans_by_default(tiny_model_dir: Path, mo
     assert [(s.start, s.end) for s in extractor.predict_normalised([text])[0]] == [(5, 9)]
     extractor.drop_malformed = False
     assert len(extractor.predict_normalised([text])[0]) == 2
+
+
+@pytest.mark.parametrize(
+    ("piece", "label", "ok"),
+    [
+        ("区域教育中心建设专班", "LEAD_UNIT", True),
+        ("各乡镇场", "LEAD_UNIT", True),
+        ("各村〔社区〕", "LEAD_UNIT", True),
+        ("市场", "LEAD_UNIT", False),
+        ("6条路", "INDICATOR", True),
+        ("≥2%", "INDICATOR", True),
+        ("20个", "INDICATOR", False),
+        ("15%", "INDICATOR", False),
+    ],
+)
+def test_short_names_and_targets_that_stand_whole(piece: str, label: str, ok: bool) -> None:
+    assert well_formed(piece, 0, len(piece), label) is ok
