@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from planex.atomic import write_text
+from planex.normalise import PHONETIC
 from planex.textio import iter_jsonl_records, read_text
 
 WINDOW = 13
@@ -44,6 +45,8 @@ _ASSIGNS = re.compile(
     r"|完\s*成\s*时\s*限|整改时限|办结时限|时间节点|\d{1,2} ?月(?:底|\d{1,2}日)前"
     # brackets of either width: `（省发改委负责）`, `(省发改委負責)` in a traditional repost, `(X主办,Y协办)`
     r"|[（(][^（）()\n]{2,30}(?:负责|負責)[）)]|由[^，。；\n]{2,20}(?:负责|承办)|[（(][^（）()\n]{2,20}主办"
+    # a bare list of units closing an item: `…控制在4%。(就业处、就管中心)`
+    r"|[（(](?:[^（）()、\n]{1,12}(?:处|局|委|办|中心)、)+[^（）()、\n]{1,12}(?:处|局|委|办|中心)[）)]"
 )
 
 
@@ -103,7 +106,8 @@ def script_of(text: str) -> str:
 
 def plan_reason(title: str, text: str) -> str | None:
     """Why a record is not a plan that assigns tasks, or None if it is one (read in simplified script)."""
-    title, text = to_simplified(title), to_simplified(text)
+    # read without phonetic annotations, which break a lead bracket: `(區(qū)衛(wèi)生健康委負責)`
+    title, text = to_simplified(title), to_simplified(PHONETIC.sub("", text))
     if _NOT_PLAN_TITLE.search(title):
         return "title names a kind that assigns no tasks"
     if _REPORT.search(title) and not _BREAKDOWN.search(title):

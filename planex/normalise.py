@@ -114,11 +114,11 @@ def _newlines(text: str) -> list[_Edit]:
 # A pinyin syllable with at least one tone mark (or ü), in parentheses right after a Han
 # character. Requiring a tone mark keeps ordinary parentheses such as "(a)" or "(PC)".
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_PHONETIC = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（](?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]")
+PHONETIC = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（](?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]")
 
 
 def _phonetic(text: str) -> list[_Edit]:
-    return [_Edit(m.start(), m.end(), "") for m in _PHONETIC.finditer(text)]
+    return [_Edit(m.start(), m.end(), "") for m in PHONETIC.finditer(text)]
 
 
 # Where a line ends with one of these, the break after it is a real paragraph end.
