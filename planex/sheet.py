@@ -74,12 +74,21 @@ def review_counts(proposed: list[Span], final: list[Span]) -> dict[str, int]:
     }
 
 
-def write_sheets(docs: Iterable[Document], out: Path) -> None:
-    """Write ``<id>.tsv`` (the sheet) and ``<id>.txt`` (the normalised text) per document into ``out``."""
+def write_sheets(docs: Iterable[Document], out: Path, overwrite: bool = False) -> list[str]:
+    """Write ``<id>.tsv`` (the sheet) and ``<id>.txt`` (the normalised text) per document into ``out``.
+
+    A sheet already there may hold a reviewer's edits: it is kept unless ``overwrite``, so that drafting
+    a batch again with more documents adds their sheets without losing work. Returns the ids kept."""
     out.mkdir(parents=True, exist_ok=True)
+    kept = []
     for doc in docs:
-        atomic.write_text(out / f"{doc.id}.tsv", to_sheet(doc))
+        sheet = out / f"{doc.id}.tsv"
+        if sheet.exists() and not overwrite:
+            kept.append(doc.id)
+            continue
+        atomic.write_text(sheet, to_sheet(doc))
         atomic.write_text(out / f"{doc.id}.txt", doc.text)
+    return kept
 
 
 def apply_sheets(

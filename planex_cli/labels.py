@@ -63,6 +63,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sh = lsub.add_parser("sheet", help="write one editable span sheet (TSV) per document")
     sh.add_argument("draft", type=Path, help="draft JSONL")
     sh.add_argument("--out", type=Path, required=True, help="folder for <id>.tsv and <id>.txt")
+    sh.add_argument("--overwrite", action="store_true", help="rewrite sheets already in --out (their edits are lost)")
     sh.set_defaults(func=sheet)
     ap = lsub.add_parser("apply", help="build final labels from a draft and its reviewed sheets")
     ap.add_argument("draft", type=Path, help="draft JSONL (gives text and proposed spans)")
@@ -160,7 +161,11 @@ def sheet(args: argparse.Namespace) -> int:
     from planex.labelfile import load_documents
     from planex.sheet import write_sheets
 
-    write_sheets(load_documents([args.draft]), args.out)
+    docs = load_documents([args.draft])
+    kept = write_sheets(docs, args.out, overwrite=args.overwrite)
+    print(f"wrote {len(docs) - len(kept)} sheets to {args.out}")
+    if kept:
+        print(f"kept {len(kept)} sheets already there, with any edits ({', '.join(kept)}); --overwrite rewrites them")
     return 0
 
 

@@ -110,6 +110,10 @@ def test_labels_review_workflow_counts_changes(tmp_path: Path, capsys) -> None:
         line.replace("加强数据管理", "加强数据") for line in sheet.splitlines() if "DEADLINE" not in line
     )
     (tmp_path / "sheets" / "plan.tsv").write_text(edited + "\n", encoding="utf-8")
+    # drafting the batch again keeps the reviewer's sheet; only --overwrite rewrites it
+    assert main(["labels", "sheet", str(draft), "--out", str(tmp_path / "sheets")]) == 0
+    assert "kept 1 sheets already there" in capsys.readouterr().out
+    assert (tmp_path / "sheets" / "plan.tsv").read_text(encoding="utf-8") == edited + "\n"
     final = tmp_path / "final.jsonl"
     assert main(["labels", "apply", str(draft), str(tmp_path / "sheets"), "--out", str(final)]) == 0
     counts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
