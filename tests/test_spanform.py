@@ -71,6 +71,8 @@ def test_the_extractor_drops_malformed_spans_by_default(tiny_model_dir: Path, mo
         ("各乡镇场", "LEAD_UNIT", True),
         ("各村〔社区〕", "LEAD_UNIT", True),
         ("市场", "LEAD_UNIT", False),
+        ("厅属普通高中", "LEAD_UNIT", True),
+        ("各市<州>", "LEAD_UNIT", True),
         ("6条路", "INDICATOR", True),
         ("≥2%", "INDICATOR", True),
         ("20个", "INDICATOR", False),
