@@ -41,7 +41,10 @@ _BREAKDOWN = re.compile(r"分工|分解|任务|责任|清单")
 # A plan assigns work by naming who leads or answers for it, or by when. Table headers are often
 # spaced out (`牵 头 部 门`), and some plans name the lead only as `（X负责）` or `由X承办`.
 _ASSIGNS = re.compile(
-    r"牵\s*头|责\s*任\s*(?:单\s*位|部\s*门|领\s*导|主\s*体)|负责单位|配合单位|承办单位|协办单位|主办单位"
+    r"牵\s*头|责\s*任\s*(?:单\s*位|部\s*门|领\s*导|主\s*体)|负\s*责\s*(?:单\s*位|部\s*门)|配合单位|承办单位|协办单位|主办单位"
+    r"|时\s*间\s*进\s*度"
+    # duty lists: `县公安局负责…`, `（二）县公安局：要…`
+    r"|(?:^|[。；;\n])\S{1,10}(?:局|委|办)(?:负责|[：:])"
     r"|完\s*成\s*时\s*限|整改时限|办结时限|时间节点|\d{1,2} ?月(?:底|\d{1,2}日)前"
     # brackets of either width: `（省发改委负责）`, `(省发改委負責)` in a traditional repost, `(X主办,Y协办)`
     r"|[（(][^（）()\n]{2,30}(?:负责|負責)[）)]|由[^，。；\n]{2,20}(?:负责|承办)|[（(][^（）()\n]{2,20}主办"
