@@ -58,8 +58,9 @@ RECIPE := --rule-hints --hint-scale 1
 
 # Recipes are compared by-family: 2 folds of whole layout families (labels/families.tsv), so every test document
 # is of a layout its model never saw. 4 epochs per fold kept the b2f3685 run (311 documents, 4 systems) at 40
-# minutes on 2 cores with one torch thread; each BERT system trained 8-12 minutes there. With 462 documents
-# and the 10 systems below, expect about 75 minutes (the 8 systems of f3859af took 55). The sealed held-out set is not part of it: `make model` scores each new default on it once.
+# minutes on 2 cores with one torch thread; each BERT system trained 8-12 minutes there. The 10 systems below
+# took 76 minutes on 462 documents (f90246c) and 84 on 534 (1c6b29c); expect about 95 on 620. The sealed
+# held-out set is not part of it: `make model` scores each new default on it once.
 # Two systems say what the recipe's parts buy on this project's own data:
 # - bert-random-init: the recipe (rule hints included) with random weights instead of the in-house base: what
 #   pretraining buys on the plans themselves (issue 22), beside the Resume check of reports/external/. When
