@@ -209,8 +209,8 @@ def _lead_lists(body: str, base: int, first_leads: bool, closes_item: bool = Fal
         m = re.match(r"(.+?)(?:牵头|承办|主办)", body)
         if m and not re.search(r"[：:]", m.group(1)):  # a field the pattern missed is no unit (`责任单位：X（`)
             # `（分管副省长负责，省发改委牵头）`: a duty clause before the lead clause is no part of it
-            duty = list(re.finditer(r"负责[，,；;]", m.group(1)))
-            at = duty[-1].end() if duty else 0
+            duties = list(re.finditer(r"负责[，,；;]", m.group(1)))
+            at = duties[-1].end() if duties else 0
             return [(base + at, m.group(1)[at:].removeprefix("由"))]
         listed = re.split(_DUTY, body)[0]  # `（市税务局负责，持续推进）`: what follows the duty is no unit
         # `（市教育局，2024年底）`: a deadline after the units is no part of the list
