@@ -228,17 +228,19 @@ class Extractor:
             spans = [s for s in spans if s.start < s.end]
             if ruled is not None and self.snap_hints:
                 spans = snap_to_hints(spans, ruled[n])
-            if ruled is not None and self.fill_cells:
-                read = {(c.start, c.end, c.label) for c in rules.table_cells(t)}
-                cells = [h for h in ruled[n] if (h.start, h.end, h.label) in read]
-                spans = fill_from_cells(spans, cells, partial(self.entity_prob, o, p))
-            if ruled is not None and self.fill_labels:
-                kept = [h for h in ruled[n] if h.label in self.fill_labels]
-                spans = fill_from_cells(spans, kept, partial(self.entity_prob, o, p))
+            if ruled is not None and (self.fill_cells or self.fill_labels):
+                spans = fill_from_cells(spans, self.to_fill(t, ruled[n]), partial(self.entity_prob, o, p))
             if self.drop_malformed:
                 spans = [s for s in spans if well_formed(t, s.start, s.end, s.label)]
             out.append(fits_tables(t, spans))
         return out
+
+    def to_fill(self, text: str, ruled: list[Span]) -> list[Span]:
+        """The rule spans to add where no span of the network overlaps them: those the rules read off a table
+        cell by its header (``fill_cells``) and those of ``fill_labels``. The rules' spans never overlap one
+        another, so one pass of :func:`fill_from_cells` adds them all."""
+        read = {(c.start, c.end, c.label) for c in rules.table_cells(text)} if self.fill_cells else set()
+        return [h for h in ruled if h.label in self.fill_labels or (h.start, h.end, h.label) in read]
 
     def entity_prob(self, offsets: list[tuple[int, int]], rows: np.ndarray, start: int, end: int) -> float:
         """The network's mean probability that the tokens of ``start:end`` belong to some span (not O).

@@ -12,7 +12,7 @@ import torch
 from planex import rules
 from planex.hints import HINT_LABELS, N_HINT_TYPES, RULES_FINGERPRINT, enable_hints, hint_ids, hint_type
 from planex.inference import Extractor
-from planex.modelio import load_model, save_model
+from planex.modelio import LoadedModel, load_model, save_model
 from planex.modelspec import spec_from_json, spec_to_json
 from planex.scheme import load_scheme
 from tests.conftest import seed_tokenizer
@@ -252,12 +252,9 @@ def test_table_cells_the_network_left_out_are_filled_and_its_own_spans_stay() ->
 
 
 def test_a_hinted_extractor_fills_in_the_table_cells_the_network_left_out(
-    tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+    hinted: LoadedModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loaded = load_model(tiny_model_dir)
-    enable_hints(loaded.model)
-    path = save_model(tmp_path / "hinted", loaded.model, loaded.tokenizer, replace(loaded.spec, rule_hints=HINT_LABELS))
-    extractor = Extractor(load_model(path))
+    extractor = Extractor(hinted)
     text = "| 序号 | 项目名称 | 牵头单位 | 完成时间 |\n| 1 | 城镇老旧小区改造 | 市住房城乡建设局 | 2024年12月底 |\n"
     cells = rules.table_cells(text)
     assert sorted(text[c.start : c.end] for c in cells) == ["2024年12月底", "城镇老旧小区改造", "市住房城乡建设局"]
@@ -271,12 +268,9 @@ def test_a_hinted_extractor_fills_in_the_table_cells_the_network_left_out(
 
 
 def test_a_hinted_extractor_fills_in_the_rule_spans_of_the_labels_asked(
-    tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+    hinted: LoadedModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loaded = load_model(tiny_model_dir)
-    enable_hints(loaded.model)
-    path = save_model(tmp_path / "hinted", loaded.model, loaded.tokenizer, replace(loaded.spec, rule_hints=HINT_LABELS))
-    extractor = Extractor(load_model(path))
+    extractor = Extractor(hinted)
     text = "1.推进城市更新。到2025年，改造老旧小区120个。（牵头单位：市住房城乡建设局）"
     ruled = {s.label: text[s.start : s.end] for s in rules.extract(text)}
     assert ruled["INDICATOR"] == "改造老旧小区120个"
