@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,16 +85,23 @@ def run(
                 pooled[sets, mode][1].extend([[Span(p.start, p.end, p.label) for p in pp] for pp in preds])
     scores = {}
     for (sets, mode), (ds, ps) in pooled.items():
-        s = seqeval_scores([d.text for d in ds], [d.spans for d in ds], ps, scheme.names)
-        links = document_link_scores(ds, ps, scheme.names, on_gold_spans=False)
-        scores[sets, mode] = {
-            "micro": s["micro"]["f1"],
-            "per_label": {k: v["f1"] for k, v in s["per_label"].items()},
-            "link_f1": links["exact"]["micro"]["f1"],
-            "rows": links["rows"]["share"],
-        }
-        got = scores[sets, mode]
-        per_label = {k: round(v, 3) for k, v in got["per_label"].items()}
-        tail = f"link F1 {got['link_f1']:.4f} rows {got['rows']:.4f}"
-        print(f"{sets:10} {mode:12} micro {got['micro']:.4f} {per_label} {tail}", flush=True)
+        scores[sets, mode] = score(ds, ps, scheme.names)
+        print(summary(f"{sets:10} {mode:12}", scores[sets, mode]), flush=True)
     return scores
+
+
+def score(docs: Sequence[Document], predicted: Sequence[Sequence[Span]], labels: Sequence[str]) -> dict[str, Any]:
+    """Micro-F1, F1 per label, task-link F1 and the share of rows right of ``predicted`` against the gold."""
+    s = seqeval_scores([d.text for d in docs], [d.spans for d in docs], predicted, labels)
+    links = document_link_scores(docs, predicted, labels, on_gold_spans=False)
+    return {
+        "micro": s["micro"]["f1"],
+        "per_label": {k: v["f1"] for k, v in s["per_label"].items()},
+        "link_f1": links["exact"]["micro"]["f1"],
+        "rows": links["rows"]["share"],
+    }
+
+
+def summary(name: str, got: dict[str, Any]) -> str:
+    per_label = {k: round(v, 3) for k, v in got["per_label"].items()}
+    return f"{name} micro {got['micro']:.4f} {per_label} link F1 {got['link_f1']:.4f} rows {got['rows']:.4f}"

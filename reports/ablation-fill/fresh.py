@@ -14,8 +14,7 @@ from planex.inference import Extractor
 from planex.labelfile import load_documents
 from planex.modelio import load_model
 from planex.precision import with_precision
-from training.linkscore import document_link_scores
-from training.scoring import seqeval_scores
+from training import decode_ablation
 
 docs = load_documents(sys.argv[1:])
 print(f"{len(docs)} documents, {sum(len(d.text) for d in docs)} characters, {sum(len(d.spans) for d in docs)} spans")
@@ -30,8 +29,4 @@ for mode, fill in modes.items():
 predicted["rules"] = [rules.extract(d.text) for d in docs]
 names = ex.loaded.spec.scheme.names
 for mode, ps in predicted.items():
-    s = seqeval_scores([d.text for d in docs], [d.spans for d in docs], ps, names)
-    links = document_link_scores(docs, ps, names, on_gold_spans=False)
-    per_label = {k: round(v["f1"], 3) for k, v in s["per_label"].items()}
-    tail = f"link F1 {links['exact']['micro']['f1']:.4f} rows {links['rows']['share']:.4f}"
-    print(f"{mode:10} micro {s['micro']['f1']:.4f} {per_label} {tail}", flush=True)
+    print(decode_ablation.summary(f"{mode:10}", decode_ablation.score(docs, ps, names)), flush=True)
