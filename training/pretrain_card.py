@@ -65,6 +65,7 @@ def _corpus_rows(m: dict[str, Any]) -> str:
 def model_card(cfg: PretrainConfig, m: dict[str, Any]) -> str:
     acc = m["heldout_masked_accuracy"]
     start = f"`{cfg.init_from}`, trained further with a new schedule" if cfg.init_from else "random weights"
+    threads = f"{m['torch_threads']} thread" + ("" if m["torch_threads"] == 1 else "s")
     return f"""# planex character BERT base ({m["layers"]} layers, hidden {m["hidden"]})
 
 A small BERT pretrained with masked-language modelling by `planex pretrain`,
@@ -83,7 +84,7 @@ at most {cfg.heldout_cap:,} characters each) |
 | training | {m["steps"]} steps × {cfg.batch_size} sequences × {cfg.seq_len} tokens, peak lr {cfg.lr} |
 | weights | {_selected(m)} |
 | started from | {start} |
-| time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} ({m["device_name"]}, {m["torch_threads"]} threads) |
+| time | {m["train_seconds"] / 60:.1f} minutes on {m["device"]} ({m["device_name"]}, {threads}) |
 | **held-out masked-token accuracy** | **{acc:.3f}** (first input, character masking, 15%) |
 
 {_corpus_rows(m)}
