@@ -1,4 +1,4 @@
-"""The committed offline base model loads with plain transformers and has read Chinese plans."""
+"""The committed offline base models load with plain transformers and have read Chinese plans."""
 
 from __future__ import annotations
 
@@ -8,15 +8,26 @@ from pathlib import Path
 import pytest
 import torch
 
-BASE = Path(__file__).resolve().parent.parent / "models" / "base" / "planex-char-bert-4l256"
-pytestmark = pytest.mark.skipif(not (BASE / "model.safetensors").is_file(), reason=f"{BASE} not built")
+BASES = Path(__file__).resolve().parent.parent / "models" / "base"
+# The default's base and its fourth-stage continuation (reports/pretrain-mix2/): both committed, both must load.
+NAMES = ["planex-char-bert-4l256", "planex-char-bert-4l256-mix"]
+each_base = pytest.mark.parametrize("name", NAMES)
 
 
-def test_base_model_loads_offline_and_fills_masks() -> None:
+@pytest.fixture
+def base(name: str) -> Path:
+    folder = BASES / name
+    if not (folder / "model.safetensors").is_file():
+        pytest.skip(f"{folder} not built")
+    return folder
+
+
+@each_base
+def test_base_model_loads_offline_and_fills_masks(base: Path) -> None:
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(BASE)
-    model = AutoModelForMaskedLM.from_pretrained(BASE).eval()
+    tok = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForMaskedLM.from_pretrained(base).eval()
     assert tok.is_fast
     hits = 0
     phrases = ["加快推进数字政府建设", "牵头单位：市大数据局", "到2025年底前完成", "各县（市、区）人民政府"]
@@ -35,8 +46,9 @@ def test_base_model_loads_offline_and_fills_masks() -> None:
     assert hits / total > 0.5  # a random model would almost never rank the right character top-5 of 7,558
 
 
-def test_base_model_card_states_heldout_accuracy() -> None:
-    metrics = json.loads((BASE / "pretrain_metrics.json").read_text())
+@each_base
+def test_base_model_card_states_heldout_accuracy(base: Path) -> None:
+    metrics = json.loads((base / "pretrain_metrics.json").read_text())
     assert metrics["heldout_masked_accuracy"] > 0.3
-    card = (BASE / "README.md").read_text(encoding="utf-8")
+    card = (base / "README.md").read_text(encoding="utf-8")
     assert f"{metrics['heldout_masked_accuracy']:.3f}" in card
