@@ -96,6 +96,10 @@ class Extractor:
         # Lead units that end as no organisation's name does and targets without a value are pieces: dropped
         # (planex.spanform; by family +0.3 micro-F1 and link F1, reports/ablation-spanform/).
         self.drop_malformed = True
+        # The network misses about twice as many gold spans as it invents (by family and held out), so its
+        # O probability can be scaled down before the best path is chosen: recall bought with precision.
+        # 1.0 (off) until measured by family (reports/ablation-oweight/).
+        self.o_weight = 1.0
 
     def encode(self, texts: list[str], ruled: list[list[Span]] | None = None) -> list[Tokens]:
         """Tokenise each text (line breaks marked as in training) and add the rule hints the model reads
@@ -201,13 +205,23 @@ class Extractor:
             # A line break is never part of a span (training labels it O); pinning it to O also stops a
             # span from running across lines, so the decoder runs a text's lines side by side.
             breaks = [i for i, (a, _) in enumerate(offsets) if text[a] == "\n"]
+        o = self.tags.index("O")
         if self.crf is not None:
-            tags, marginal = crf_tags(probs, self.crf, self.single_token_labels, breaks)
+            emissions = probs
+            if self.o_weight != 1.0:
+                emissions = probs.copy()
+                emissions[:, o] += np.log(self.o_weight)  # logits: a factor on the probability is an offset
+            tags, marginal = crf_tags(emissions, self.crf, self.single_token_labels, breaks)
             return tags_to_spans(tags, offsets, marginal.tolist())
         if breaks:
             probs[breaks] = 0.0
-            probs[breaks, self.tags.index("O")] = 1.0
-        tags = viterbi_tags(probs, self.tags, self.single_token_labels, breaks)
+            probs[breaks, o] = 1.0
+        weighted = probs
+        if self.o_weight != 1.0:
+            # Only the path sees the weight; a span's score stays the network's own probability.
+            weighted = probs.copy()
+            weighted[:, o] *= self.o_weight
+        tags = viterbi_tags(weighted, self.tags, self.single_token_labels, breaks)
         index = {t: k for k, t in enumerate(self.tags)}
         chosen = probs[np.arange(len(tags)), [index[t] for t in tags]]
         return tags_to_spans(tags, offsets, chosen.tolist())

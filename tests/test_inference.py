@@ -81,3 +81,32 @@ def test_inference_decodes_one_token_spans_only_for_labels_trained_so(
     assert 1 not in lengths([]).values()
     allowed = lengths(["TASK"])
     assert all(n > 1 for k, n in allowed.items() if not k.startswith("TASK@"))
+
+
+def test_o_weight_trades_precision_for_recall(extractor: Extractor) -> None:
+    """``o_weight`` below 1 only ever adds span tokens, keeps each span's score the network's, and 1 changes
+    nothing; at 0 every token that could be in a span is in one."""
+    import numpy as np
+
+    tags = extractor.tags
+    o = tags.index("O")
+    text = "甲乙丙丁戊己庚"
+    offsets = [(i, i + 1) for i in range(len(text))]
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(len(tags)), size=len(text))
+    probs[:, o] += 3.0  # the network is sure of O everywhere
+    probs /= probs.sum(-1, keepdims=True)
+
+    def covered(weight: float) -> tuple[set[int], list[float]]:
+        extractor.o_weight = weight
+        try:
+            spans = extractor.decode(text, offsets, probs.copy())
+        finally:
+            extractor.o_weight = 1.0
+        return {i for s in spans for i in range(s.start, s.end)}, [s.score for s in spans]
+
+    assert covered(1.0)[0] == set()
+    loose, scores = covered(0.05)
+    assert loose, "a small enough weight lets the other tags win"
+    assert all(0 < s < 0.5 for s in scores), "scores stay the network's probabilities, not the weighted ones"
+    assert covered(0.0)[0] == set(range(len(text)))
