@@ -9,6 +9,7 @@ span by writing an approximate offset. Lines starting with ``#`` are comments.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from planex import atomic
@@ -111,3 +112,28 @@ def apply_sheets(
     if problems:
         raise LabelFileError(problems)
     return final, counts
+
+
+def carry_links(final: list[Document], previous: Iterable[Document]) -> tuple[list[Document], list[str]]:
+    """Keep the task links of a document applied before (same id and text) whose two spans are still there.
+
+    Links are labelled after the spans, so applying the sheets again (one sheet fixed, a document added)
+    must not drop them; a link whose task or attribute span changed is dropped and named, to be linked again.
+    Returns the documents and one note per document whose links were carried or dropped."""
+    before = {d.id: d for d in previous}
+    out, notes = [], []
+    for doc in final:
+        old = before.get(doc.id)
+        if old is None or old.links is None or old.text != doc.text:
+            out.append(doc)
+            continue
+        spans = {(s.start, s.end) for s in doc.spans}
+        kept = [k for k in old.links if k.task in spans and k.span in spans]
+        dropped = [k for k in old.links if k not in kept]
+        out.append(replace(doc, links=kept))
+        note = f"{doc.id}: kept {len(kept)} task links"
+        if dropped:
+            gone = ", ".join(f"{doc.text[k.task[0] : k.task[1]]} -> {doc.text[k.span[0] : k.span[1]]}" for k in dropped)
+            note += f"; dropped {len(dropped)} whose spans changed (link them again): {gone}"
+        notes.append(note)
+    return out, notes

@@ -68,7 +68,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     ap = lsub.add_parser("apply", help="build final labels from a draft and its reviewed sheets")
     ap.add_argument("draft", type=Path, help="draft JSONL (gives text and proposed spans)")
     ap.add_argument("sheets", type=Path, help="folder of reviewed <id>.tsv sheets")
-    ap.add_argument("--out", type=Path, required=True, help="final JSONL to write")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="final JSONL to write; the task links of documents already in it are kept where their spans still stand",
+    )
     ap.add_argument("--review", type=Path, help="append review counts (JSON lines) to this file")
     ap.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
     ap.set_defaults(func=apply)
@@ -172,9 +177,13 @@ def sheet(args: argparse.Namespace) -> int:
 def apply(args: argparse.Namespace) -> int:
     from planex.labelfile import load_documents, write_documents
     from planex.scheme import load_scheme
-    from planex.sheet import apply_sheets
+    from planex.sheet import apply_sheets, carry_links
 
     final, counts = apply_sheets(load_documents([args.draft]), args.sheets, load_scheme(args.scheme))
+    if args.out.exists():  # applied before: keep the task links labelled since, where their spans stand
+        final, notes = carry_links(final, load_documents([args.out]))
+        for note in notes:
+            print(note, file=sys.stderr)
     write_documents(args.out, final)
     if args.review:
         with args.review.open("a", encoding="utf-8") as f:

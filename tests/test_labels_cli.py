@@ -138,6 +138,29 @@ def test_labels_apply_reads_the_scheme_given(tmp_path: Path, capsys) -> None:
     assert load_documents([out])[0].spans == [Span(1, 5, "SUPPORT_UNIT")]
 
 
+def test_labels_apply_again_keeps_the_links_whose_spans_stand(tmp_path: Path, capsys) -> None:
+    """Links are labelled after the spans: applying the sheets again keeps them, and names those it must drop."""
+    from planex.links import Link
+
+    text = "（一）建设平台。（市财政局负责，年底前完成）"
+    draft = tmp_path / "draft.jsonl"
+    write_documents(draft, [Document("d", text, [], "seeds/d.txt")])
+    (tmp_path / "sheets").mkdir()
+    sheet = tmp_path / "sheets" / "d.tsv"
+    sheet.write_text("3\tTASK\t建设平台\n9\tLEAD_UNIT\t市财政局\n16\tDEADLINE\t年底前\n", encoding="utf-8")
+    out = tmp_path / "final.jsonl"
+    argv = ["labels", "apply", str(draft), str(tmp_path / "sheets"), "--out", str(out)]
+    assert main(argv) == 0 and load_documents([out])[0].links is None  # first apply: links not labelled yet
+    [doc] = load_documents([out])
+    doc.links = [Link((3, 7), (9, 13)), Link((3, 7), (16, 19))]
+    write_documents(out, [doc])
+    sheet.write_text("3\tTASK\t建设平台\n9\tLEAD_UNIT\t市财政局\n16\tDEADLINE\t年底前完成\n", encoding="utf-8")
+    assert main(argv) == 0
+    [again] = load_documents([out])
+    assert again.links == [Link((3, 7), (9, 13))]  # the deadline's span changed: its link is dropped
+    assert "dropped 1 whose spans changed (link them again): 建设平台 -> 年底前" in capsys.readouterr().err
+
+
 def test_label_folders_are_read_by_allow_list(tmp_path: Path) -> None:
     doc = Document("a", "（一）建设平台。", [Span(3, 7, "TASK")], "corpus:a")
     for folder in ("seeds", "corpus", "work/drafts", "work/review"):
