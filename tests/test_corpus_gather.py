@@ -57,6 +57,9 @@ def test_corpus_gather_reserved_share_counts_the_t2s_form_too() -> None:
         ("某县任务分解表", "序号 工 作 任 务 牵 头 部 门 完 成 时 限", True),
         ("某县整改方案", "1.河道垃圾问题。整改时限：2024年6月。", True),
         ("某县实施方案", "各单位要高度重视，主要负责同志亲自抓。", False),
+        ("某镇防汛工作方案", "序号 | 任务清单 | 责任清单 | 时限清单", True),
+        ("某镇工作计划", "1.清理河道。责任人：张三", True),
+        ("某县实施方案", "各级党委要落实主体责任人的职责。", False),
     ],
 )
 def test_corpus_gather_plan_reason_keeps_plans_that_assign_tasks(title: str, text: str, kept: bool) -> None:
