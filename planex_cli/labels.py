@@ -74,7 +74,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         required=True,
         help="final JSONL to write; the task links of documents already in it are kept where their spans still stand",
     )
-    ap.add_argument("--review", type=Path, help="append review counts (JSON lines) to this file")
+    ap.add_argument(
+        "--review",
+        type=Path,
+        help="add review counts (JSON lines) to this file; a document applied again replaces its line",
+    )
     ap.add_argument("--scheme", type=Path, default=DEFAULT_SCHEME, help="label scheme (default labels/scheme.json)")
     ap.set_defaults(func=apply)
     rn = lsub.add_parser("renormalise", help="re-normalise labelled documents from their sources and move spans")
@@ -186,11 +190,29 @@ def apply(args: argparse.Namespace) -> int:
             print(note, file=sys.stderr)
     write_documents(args.out, final)
     if args.review:
-        with args.review.open("a", encoding="utf-8") as f:
-            f.writelines(json.dumps(c, ensure_ascii=False) + "\n" for c in counts)
+        write_review_counts(args.review, counts)
     for c in counts:
         print(json.dumps(c, ensure_ascii=False))
     return 0
+
+
+def write_review_counts(path: Path, counts: list[dict[str, object]]) -> None:
+    """Add review counts to ``path``, replacing the lines of documents applied again (a rerun never doubles them)."""
+    from planex import atomic
+
+    redone = {c["id"] for c in counts}
+    kept = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                if json.loads(line).get("id") in redone:
+                    continue
+            except (json.JSONDecodeError, AttributeError):
+                pass  # not ours to judge: kept as it was
+            kept.append(line)
+    atomic.write_text(path, "".join(f"{line}\n" for line in kept + [json.dumps(c, ensure_ascii=False) for c in counts]))
 
 
 def renormalise(args: argparse.Namespace) -> int:

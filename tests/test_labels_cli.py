@@ -161,6 +161,22 @@ def test_labels_apply_again_keeps_the_links_whose_spans_stand(tmp_path: Path, ca
     assert "dropped 1 whose spans changed (link them again): 建设平台 -> 年底前" in capsys.readouterr().err
 
 
+def test_labels_apply_again_replaces_its_review_counts(tmp_path: Path) -> None:
+    draft = tmp_path / "draft.jsonl"
+    write_documents(draft, [Document(i, "（一）建设平台。", [Span(3, 7, "TASK")], f"seeds/{i}.txt") for i in "ab"])
+    (tmp_path / "sheets").mkdir()
+    for i in "ab":
+        (tmp_path / "sheets" / f"{i}.tsv").write_text("3\tTASK\t建设平台\n", encoding="utf-8")
+    review = tmp_path / "review.jsonl"
+    review.write_text('{"id": "other", "final": 3}\n', encoding="utf-8")
+    argv = ["labels", "apply", str(draft), str(tmp_path / "sheets"), "--out", str(tmp_path / "final.jsonl")]
+    assert main([*argv, "--review", str(review)]) == 0
+    (tmp_path / "sheets" / "b.tsv").write_text("# the task removed\n", encoding="utf-8")
+    assert main([*argv, "--review", str(review)]) == 0
+    rows = [json.loads(line) for line in review.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["final"]) for r in rows] == [("other", 3), ("a", 1), ("b", 0)]
+
+
 def test_label_folders_are_read_by_allow_list(tmp_path: Path) -> None:
     doc = Document("a", "（一）建设平台。", [Span(3, 7, "TASK")], "corpus:a")
     for folder in ("seeds", "corpus", "work/drafts", "work/review"):
