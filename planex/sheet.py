@@ -8,6 +8,7 @@ span by writing an approximate offset. Lines starting with ``#`` are comments.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -119,7 +120,7 @@ def carry_links(final: list[Document], previous: Iterable[Document]) -> tuple[li
 
     Links are labelled after the spans, so applying the sheets again (one sheet fixed, a document added)
     must not drop them; a link whose task or attribute span changed is dropped and named, to be linked again.
-    Returns the documents and one note per document whose links were carried or dropped."""
+    Returns the documents and one note per document that lost links."""
     before = {d.id: d for d in previous}
     out, notes = [], []
     for doc in final:
@@ -131,9 +132,24 @@ def carry_links(final: list[Document], previous: Iterable[Document]) -> tuple[li
         kept = [k for k in old.links if k.task in spans and k.span in spans]
         dropped = [k for k in old.links if k not in kept]
         out.append(replace(doc, links=kept))
-        note = f"{doc.id}: kept {len(kept)} task links"
         if dropped:
             gone = ", ".join(f"{doc.text[k.task[0] : k.task[1]]} -> {doc.text[k.span[0] : k.span[1]]}" for k in dropped)
-            note += f"; dropped {len(dropped)} whose spans changed (link them again): {gone}"
-        notes.append(note)
+            notes.append(f"{doc.id}: kept {len(kept)} task links, dropped {len(dropped)} whose spans changed: {gone}")
     return out, notes
+
+
+def write_review_counts(path: Path, counts: list[dict[str, object]]) -> None:
+    """Add review counts to ``path``, replacing the lines of documents applied again (a rerun never doubles them)."""
+    redone = {c["id"] for c in counts}
+    kept = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                if json.loads(line).get("id") in redone:
+                    continue
+            except (json.JSONDecodeError, AttributeError):
+                pass  # not ours to judge: kept as it was
+            kept.append(line)
+    atomic.write_text(path, "".join(f"{line}\n" for line in kept + [json.dumps(c, ensure_ascii=False) for c in counts]))

@@ -179,40 +179,32 @@ def sheet(args: argparse.Namespace) -> int:
 
 
 def apply(args: argparse.Namespace) -> int:
-    from planex.labelfile import load_documents, write_documents
+    from planex.labelfile import LabelFileError, load_documents, write_documents
     from planex.scheme import load_scheme
-    from planex.sheet import apply_sheets, carry_links
+    from planex.sheet import apply_sheets, carry_links, write_review_counts
 
-    final, counts = apply_sheets(load_documents([args.draft]), args.sheets, load_scheme(args.scheme))
-    if args.out.exists():  # applied before: keep the task links labelled since, where their spans stand
-        final, notes = carry_links(final, load_documents([args.out]))
-        for note in notes:
-            print(note, file=sys.stderr)
+    drafts = load_documents([args.draft])
+    final, counts = apply_sheets(drafts, args.sheets, load_scheme(args.scheme))
+    # Task links are labelled after the spans: keep those of a document applied before (in --out) or of a draft
+    # that is itself a labelled file (adding a label to gold), wherever both spans still stand.
+    linked = {d.id: d for d in drafts}
+    if args.out.exists():
+        try:
+            linked |= {d.id: d for d in load_documents([args.out])}
+        except LabelFileError as e:
+            print(f"warning: {args.out} is rewritten without its task links, it does not load: {e}", file=sys.stderr)
+    final, notes = carry_links(final, linked.values())
+    for note in notes:
+        print(f"{note} (link them again)", file=sys.stderr)
+    carried = sum(len(d.links) for d in final if d.links)
+    if carried:
+        print(f"kept {carried} task links of documents labelled before", file=sys.stderr)
     write_documents(args.out, final)
     if args.review:
         write_review_counts(args.review, counts)
     for c in counts:
         print(json.dumps(c, ensure_ascii=False))
     return 0
-
-
-def write_review_counts(path: Path, counts: list[dict[str, object]]) -> None:
-    """Add review counts to ``path``, replacing the lines of documents applied again (a rerun never doubles them)."""
-    from planex import atomic
-
-    redone = {c["id"] for c in counts}
-    kept = []
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            try:
-                if json.loads(line).get("id") in redone:
-                    continue
-            except (json.JSONDecodeError, AttributeError):
-                pass  # not ours to judge: kept as it was
-            kept.append(line)
-    atomic.write_text(path, "".join(f"{line}\n" for line in kept + [json.dumps(c, ensure_ascii=False) for c in counts]))
 
 
 def renormalise(args: argparse.Namespace) -> int:

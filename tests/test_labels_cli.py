@@ -158,7 +158,11 @@ def test_labels_apply_again_keeps_the_links_whose_spans_stand(tmp_path: Path, ca
     assert main(argv) == 0
     [again] = load_documents([out])
     assert again.links == [Link((3, 7), (9, 13))]  # the deadline's span changed: its link is dropped
-    assert "dropped 1 whose spans changed (link them again): 建设平台 -> 年底前" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "d: kept 1 task links, dropped 1 whose spans changed: 建设平台 -> 年底前 (link them again)" in err
+    # a labelled file as the draft (adding a label to gold, README): its own links are kept too
+    assert main(["labels", "apply", str(out), str(tmp_path / "sheets"), "--out", str(tmp_path / "new.jsonl")]) == 0
+    assert load_documents([tmp_path / "new.jsonl"])[0].links == [Link((3, 7), (9, 13))]
 
 
 def test_labels_apply_again_replaces_its_review_counts(tmp_path: Path) -> None:
