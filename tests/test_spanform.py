@@ -21,6 +21,8 @@ def _ok(text: str, label: str) -> bool:
         ("各县（市、区）", "LEAD_UNIT", True),
         ("市直各有关部门", "LEAD_UNIT", True),
         ("杭州海关", "LEAD_UNIT", True),
+        ("施工企业", "LEAD_UNIT", True),
+        ("市直属机构", "LEAD_UNIT", True),
         ("市司", "LEAD_UNIT", False),  # a piece of 市司法局
         ("区发", "LEAD_UNIT", False),
         ("新增学位3000个", "INDICATOR", True),
