@@ -48,10 +48,10 @@ _ASSIGNS = re.compile(
     r"|完\s*成\s*时\s*限|整改时限|办结时限|时间节点|\d{1,2} ?月(?:底|\d{1,2}日)前"
     # township task lists: `任务清单 | 责任清单 | 时限清单`, `责任人：…`, `时限要求`
     r"|责\s*任\s*清\s*单|时\s*限\s*(?:清\s*单|要\s*求)|责\s*任\s*人\s*[：:|]"
-    # brackets of either width: `（省发改委负责）`, `(省发改委負責)` in a traditional repost, `(X主办,Y协办)`
-    r"|[（(][^（）()\n]{2,30}(?:负责|負責)[）)]|由[^，。；\n]{2,20}(?:负责|承办)|[（(][^（）()\n]{2,20}主办"
-    # and where more follows the lead inside the bracket: `（X负责，Y配合）`, `（X负责，下同）`
-    r"|[（(][^（）()\n]{2,30}(?:负责|負責)[，,;；][^（）()\n]{0,40}[）)]"
+    # brackets of either width: `（省发改委负责）`, `(省发改委負責)` in a traditional repost, `(X主办,Y协办)`, and
+    # where more follows the lead inside the bracket: `（X负责，Y配合）`, `（X负责，下同）`
+    r"|[（(][^（）()\n]{2,30}(?:负责|負責)(?:[，,;；][^（）()\n]{0,40})?[）)]"
+    r"|由[^，。；\n]{2,20}(?:负责|承办)|[（(][^（）()\n]{2,20}主办"
     # a bare list of units closing an item: `…控制在4%。(就业处、就管中心)`
     r"|[（(](?:[^（）()、\n]{1,12}(?:处|局|委|办|中心)、)+[^（）()、\n]{1,12}(?:处|局|委|办|中心)[）)]"
 )
