@@ -7,6 +7,9 @@ Two choices are made here once, where the copies this table replaced disagreed:
 
 - A Chinese item number has one to three numerals (``一`` … ``九十九``); a run of four or more
   (``一二三四、``) numbers no item.
+- The one-character forms Unicode has for `（一）`, `1.` and `（1）` (`㈠`, `⒈`, `⑴`) and the small full stop
+  (`1﹒`) of some word processors are the same markers: plans use them (guideline YV5), and read as text they
+  ended up inside spans.
 - Blanks around a marker include the no-break space (``&nbsp;`` of HTML pages, kept by normalisation),
   so the heading after ``一、\\xa0`` starts at its first character, not at the blank.
 """
@@ -22,12 +25,12 @@ BLANK = r"[ \t\u3000\xa0]"
 
 # (kind, pattern) per marker kind, outermost first.
 KINDS: tuple[tuple[str, str], ...] = (
-    ("cn", rf"{CN_NUMBER}[、．.]"),
+    ("cn", rf"{CN_NUMBER}[、．.﹒]"),
     # Task lists and work schedules number their entries by name: `任务一：`, `工程3：`, `专项行动二、`.
     ("named", rf"(?:任务|工程|行动|专项行动|项目)(?:{CN_NUMBER}|{ARABIC_NUMBER})[：:、]"),
-    ("paren_cn", rf"[（(]{CN_NUMBER}[）)]"),
-    ("num", rf"{ARABIC_NUMBER}[.．、](?!\d)"),  # not the `2.5` of a figure
-    ("paren_num", rf"[（(]{ARABIC_NUMBER}[）)]"),
+    ("paren_cn", rf"[（(]{CN_NUMBER}[）)]|[㈠-㈩]"),
+    ("num", rf"{ARABIC_NUMBER}[.．、﹒](?!\d)|[⒈-⒛]"),  # not the `2.5` of a figure
+    ("paren_num", rf"[（(]{ARABIC_NUMBER}[）)]|[⑴-⒇]"),
     ("circled", r"[①-⑳]"),
     ("dash", r"——"),
 )

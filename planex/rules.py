@@ -63,8 +63,11 @@ _ORG_END = re.compile(
     rf"(?:{_ORG_SUFFIX}|海关|机关|各\S*(?:部门|单位)|(?:相关|有关)(?:部门|单位)|开发区|高新区|新区|园区|^各(?:县|区|乡|镇|街道|村|社区|市|州|地)\S{{0,8}})(?:等)?$"
 )
 # `A、B等和各省级人民政府负责`: 等和 closes one list and adds another lead (guideline L1).
-# A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit.
-_SPLIT = re.compile(r"(?:[、，,]|等和)(?![^（(]*[）)])")
+# A separator inside brackets is part of a name: `各县（市、区）人民政府` is one unit. So is the `、` between bare
+# level words sharing one head, `各县、市、区人民政府` (guideline YV1): split there it names `市` and `区人民政府`.
+_LEVELS = "[县区市乡镇]"
+_NOT_LEVEL_JOINT = rf"(?<![各、]{_LEVELS})、|、(?!{_LEVELS}(?:、{_LEVELS})*(?:人民)?政府)"
+_SPLIT = re.compile(rf"(?:{_NOT_LEVEL_JOINT}|[，,]|等和)(?![^（(]*[）)])")
 # What ends a unit list that assigns the item: `…负责`, `…等按职责分工负责`, `…等有关部门和单位负责`.
 _DUTY = r"(?:等(?:有关|相关)?(?:部门)?(?:和单位)?)?(?:按职责)?(?:分工)?(?:(?:具体)?负责(?:落实|实施)?|(?<=分工)落实)"
 _ORG_NAME = rf"[^\s，,。；;、（）()：:“”【】〔〕\[\]由]{{1,20}}?{_ORG_SUFFIX}"
@@ -243,8 +246,9 @@ def _in_brackets(text: str, pos: int) -> bool:
 
 # Units in a lead cell are split by the list separators and, in a table, by spaces too, never inside
 # brackets (`各县（市、区）人民政府`); a role note after a unit (`（配合）`) is not part of it.
-_CELL_SPLIT = re.compile(r"(?:[、，,；;\s]+|等和)(?![^（(]*[）)])")
-_CELL_UNIT = re.compile(r"(?:[^、，,；;\s（(]|[（(][^）)]*[）)])+")
+_CELL_SPLIT = re.compile(rf"(?:(?:{_NOT_LEVEL_JOINT}|[，,；;\s])+|等和)(?![^（(]*[）)])")
+_LEVEL_JOINT = rf"(?<=[各、]{_LEVELS})、(?={_LEVELS}(?:、{_LEVELS})*(?:人民)?政府)"
+_CELL_UNIT = re.compile(rf"(?:[^、，,；;\s（(]|[（(][^）)]*[）)]|{_LEVEL_JOINT})+")
 _ROLE_NOTE = re.compile(r"[（(](?:牵头|配合|参与|协办|负责)[）)]$")
 
 

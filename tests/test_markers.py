@@ -21,11 +21,17 @@ def _tasks(text: str) -> list[str]:
 def test_marker_rank_orders_the_marker_kinds_outermost_first() -> None:
     ranks = [markers.marker_rank(m) for m in ("十二、", "任务一：", "（三）", "(三)", "4.", "（5）", "⑥", "——")]
     assert ranks == [0, 1, 2, 2, 3, 4, 5, 6]
+    # the one-character forms rank with the marker they stand for
+    assert [markers.marker_rank(m) for m in ("㈢", "⒋", "4﹒", "⑸")] == [2, 3, 3, 4]
     assert markers.marker_rank("第一") == markers.DEEPEST == 7  # not a marker: deepest
 
 
 @pytest.mark.parametrize(
-    "marker", ["一、", "任务三：", "工程12、", "九十九、", "（二十）", "(三)", "1.", "12．", "3、", "（4）", "⑤", "——"]
+    "marker",
+    [
+        *("一、", "任务三：", "工程12、", "九十九、", "（二十）", "(三)", "㈢"),
+        *("1.", "12．", "3、", "1﹒", "⒊", "（4）", "⑷", "⑤", "——"),
+    ],
 )
 def test_rules_and_task_table_see_the_same_markers(marker: str) -> None:
     text = f"前言。\n{marker}加强组织领导。\n"

@@ -285,6 +285,19 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
         # places named collectively and customs offices close an item's bare list; a counted hedge is outside
         ("1.推进改革。（市发展改革委、各县（市、区））\n2.下一项。", ["市发展改革委", "各县（市、区）"], []),
         ("1.推进改革。（杭州海关、市商务局）\n2.下一项。", ["杭州海关", "市商务局"], []),
+        # bare level words sharing one head are one unit (YV1), in a field, a bracket and a table cell
+        (
+            "1.保障粮食安全。\n责任单位：市农业农村局，各县、市、区人民政府",
+            ["市农业农村局", "各县、市、区人民政府"],
+            [],
+        ),
+        ("（三）强化监管。（市教育局、市财政局，各区、市政府负责）", ["市教育局", "市财政局", "各区、市政府"], []),
+        (
+            "序号 | 工作任务 | 责任单位\n1 | 加强粮食生产 | 市农业农村局、各市、县人民政府",
+            ["市农业农村局", "各市、县人民政府"],
+            [],
+        ),
+        ("1.推进改革。（市发改委、区政府负责）", ["市发改委", "区政府"], []),  # a list of two units stays split
         ("1.市教育局：推进学前教育普惠发展。\n（三）工作要求：各单位要高度重视。", ["市教育局"], []),  # L11
         ("1.推进改革。责任单位：市发展改革委等12个部门", ["市发展改革委"], []),
         ("（一）推进改革。\n牵头单位 ：市发展改革委\n完成时限 ：2024年底", ["市发展改革委"], ["2024年底"]),  # a blank
