@@ -59,9 +59,11 @@ NOT_TASKS = {
 # A short field of a notice (`征集日期`, `征集途径`, `实施范围`) and a plan's table of targets
 # (`2021年经济社会发展主要预期目标`) are parts of the document, not work.
 # An area of work named as such (`重大基础设施互联互通方面`, `省编办牵头的工作`) groups items; it is no work
-# itself (YC3, YC1).
+# itself (YC3, YC1). So does a leader's group of a work-report breakdown (`王纲市长牵头重点工作`,
+# `洪湖鹏市长主抓重点工作`, C9): 13 such headings in the labels, none of them a gold TASK.
 _FIELD_HEADING = re.compile(
-    r"\w{2}(?:日期|时间|内容|要求|途径|范围|对象|方式|程序)|.*预期目标|总的要求.*|.*方面|.*(?:牵头|负责)的工作"
+    r"\w{2}(?:日期|时间|内容|要求|途径|范围|对象|方式|程序)|.*预期目标|总的要求.*|.*方面"
+    r"|.*(?:牵头|负责|主抓|分管|联系|包抓)的?(?:重点|主要)?工作(?:任务)?"
 )
 
 # An inspection's list of problems (`院内宣传栏破损`, `灭火器过期未更换`) names what is wrong, not work to do;

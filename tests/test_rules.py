@@ -404,6 +404,9 @@ def test_lead_units_of_other_provinces_forms(text: str, leads: list[str]) -> Non
         "具体问题如下:\n(1)院内电动车未按指定区域停放;\n(2)灭火器过期未更换;\n(3)院内宣传栏破损。\n",
         "一、重大基础设施互联互通方面\n",
         "三、主要任务及责任单位\n",
+        # a leader's group of a work-report breakdown (C9)
+        "一、王纲市长牵头重点工作\n",
+        "二、洪湖鹏市长主抓重点工作\n",
     ],
 )
 def test_notice_fields_target_tables_and_inspection_problems_are_no_tasks(text: str) -> None:
