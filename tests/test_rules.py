@@ -298,6 +298,13 @@ def test_spans_never_overlap_and_point_into_the_text(seed_texts: dict[str, str])
             [],
         ),
         ("1.推进改革。（市发改委、区政府负责）", ["市发改委", "区政府"], []),  # a list of two units stays split
+        # a sentence that gives units their work names them as leads; a body answered to does not lead
+        (
+            "市发改委负责提出全市节能规划；市规划局、市建设局负责建筑节能。",
+            ["市发改委", "市规划局", "市建设局"],
+            [],
+        ),
+        ("县人民政府向县人民代表大会负责并报告工作。\n1.项目负责人负责组织实施。", [], []),
         ("1.市教育局：推进学前教育普惠发展。\n（三）工作要求：各单位要高度重视。", ["市教育局"], []),  # L11
         ("1.推进改革。责任单位：市发展改革委等12个部门", ["市发展改革委"], []),
         ("（一）推进改革。\n牵头单位 ：市发展改革委\n完成时限 ：2024年底", ["市发展改革委"], ["2024年底"]),  # a blank
