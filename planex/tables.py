@@ -149,20 +149,26 @@ _HEADER_NAME = re.compile(rf"[^\s，。；：,.;:、]{{1,{_MAX_HEADER_NAME}}}")
 
 
 def _cell_per_line(text: str) -> tuple[list[Row], list[Cell]]:
-    lines = [(s + len(text[s:e]) - len(text[s:e].lstrip(BLANKS)), e) for s, e in _lines(text)]
-    lines = [(s, s + len(text[s:e].rstrip(BLANKS))) for s, e in lines]
+    # Some exports close each cell's line with its pipe (`序号 |`, `推进…建设 |`), or put the pipes on
+    # lines of their own between the cells (w00009), and space out header names to align them
+    # (`工 作 任 务`): none of it belongs to a cell.
+    edge = BLANKS + "|│"
+    bars = [(s, e) for s, e in _lines(text) if not (PIPES.search(text[s:e]) and not text[s:e].strip(edge))]
+    lines = [(s + len(text[s:e]) - len(text[s:e].lstrip(edge)), e) for s, e in bars]
+    lines = [(s, max(s, s + len(text[s:e].rstrip(edge)))) for s, e in lines]
     words = [text[s:e] for s, e in lines]
+    names = [re.sub(f"[{BLANKS}]", "", w) for w in words]
     rows: list[Row] = []
     headers: list[Cell] = []
     i = 0
     while i < len(lines):
-        if words[i] not in NUMBER_HEADERS or "1" not in words[i + 2 : i + 14]:
+        if names[i] not in NUMBER_HEADERS or "1" not in words[i + 2 : i + 14]:
             i += 1
             continue
         first = words.index("1", i + 2)
         cells = lines[i:first]
-        short = all(_HEADER_NAME.fullmatch(w) for w in words[i + 1 : first])
-        typed = read_header(words[i:first]) if short else None
+        short = all(_HEADER_NAME.fullmatch(w) for w in names[i + 1 : first])
+        typed = read_header(names[i:first]) if short else None
         if typed is None:
             i += 1
             continue

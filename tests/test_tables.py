@@ -182,6 +182,29 @@ def test_a_table_with_one_cell_per_line_is_read_by_its_header() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # each cell's line closed by its pipe, header names spaced out (ca00008)
+        "序号 |\n工 作 任 务 |\n负责部门 |\n时间进度 |\n"
+        "1 |\n推进城市轨道交通建设 |\n省发展改革委,交通运输厅 |\n2017年底 |\n"
+        "2 |\n优先发展城市公交 |\n交通运输厅 |\n长期 |\n",
+        # the pipes on lines of their own between the cells (w00009)
+        "|\n序号\n|\n工作任务\n|\n负责部门\n|\n时间进度\n|\n|\n1\n|\n推进城市轨道交通建设\n|\n省发展改革委,交通运输厅\n|\n"
+        "2017年底\n|\n|\n2\n|\n优先发展城市公交\n|\n交通运输厅\n|\n长期\n|\n",
+    ],
+)
+def test_one_cell_per_line_with_pipes_at_line_ends_or_between_lines(rows: str) -> None:
+    assert _spans(rows) == [
+        ("TASK", "推进城市轨道交通建设"),
+        ("LEAD_UNIT", "省发展改革委"),
+        ("LEAD_UNIT", "交通运输厅"),
+        ("DEADLINE", "2017年底"),
+        ("TASK", "优先发展城市公交"),
+        ("LEAD_UNIT", "交通运输厅"),
+    ]
+
+
 def test_a_task_cell_of_work_then_targets_is_split_and_a_target_cell_names_no_task() -> None:
     text = (
         "序号\t工作任务\t牵头单位\n1\t推进医养结合机构建设，医养结合机构达到15家\t市卫健委\n"
