@@ -48,6 +48,7 @@ NOT_TASKS = {
     "责任单位",
     "组织领导",
     "工作安排",
+    "时间安排",  # a campaign notice's schedule (YP7)
     "方法步骤",
     "工作步骤",
     "整治任务",
