@@ -41,7 +41,9 @@ _BREAKDOWN = re.compile(r"分工|分解|任务|责任|清单")
 # A plan assigns work by naming who leads or answers for it, or by when. Table headers are often
 # spaced out (`牵 头 部 门`), and some plans name the lead only as `（X负责）` or `由X承办`.
 _ASSIGNS = re.compile(
-    r"牵\s*头|责\s*任\s*(?:单\s*位|部\s*门|领\s*导|主\s*体)|负\s*责\s*(?:单\s*位|部\s*门)|配合单位|承办单位|协办单位|主办单位"
+    # a department's own plans name its offices: `责任处室：卫监处`, `负责科室`, `责任股室`
+    r"牵\s*头|责\s*任\s*(?:单\s*位|部\s*门|领\s*导|主\s*体|[处科股]\s*室)|负\s*责\s*(?:单\s*位|部\s*门|[处科股]\s*室)"
+    r"|配合单位|承办单位|协办单位|主办单位"
     r"|时\s*间\s*进\s*度"
     # duty lists: `县公安局负责…`, `（二）县公安局：要…`
     r"|(?:^|[。；;\n])\S{1,10}(?:局|委|办)(?:负责|[：:])"

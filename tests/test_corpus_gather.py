@@ -62,6 +62,8 @@ def test_corpus_gather_reserved_share_counts_the_t2s_form_too() -> None:
         ("某市食品安全工作方案", "1.加强源头治理。(市农业农村局负责,市市场监管局配合)", True),
         ("某市食品安全工作方案", "2.开展专项整治。(各县区政府负责,下同)", True),
         ("某县实施方案", "各级党委要落实主体责任人的职责。", False),
+        # a department's own plan names its offices
+        ("某市卫生局任务分解", "1.加强卫生监督。（分管领导：王局长，责任处室：卫监处）", True),
     ],
 )
 def test_corpus_gather_plan_reason_keeps_plans_that_assign_tasks(title: str, text: str, kept: bool) -> None:
