@@ -267,7 +267,7 @@ def table_cells(text: str) -> list[Span]:
     for row in table_rows(text):
         if row.task:
             s, e = row.task
-            head = text[s:e].rstrip("。；;")
+            head = text[s:e].rstrip("。；;★☆")  # `★` marks a project's list (ZD1), outside the task
             if re.search(rf"{NUM}{UNIT}", head):
                 head = _work_before_targets(head) or ""  # a target cell names no task, work then targets does (T12)
             if head and len(head) <= MAX_HEADING and "。" not in head and not is_category(head):

@@ -29,15 +29,19 @@ def _ok(text: str, label: str) -> bool:
         ("覆盖率达到百分之九十", "INDICATOR", True),
         ("招聘教", "INDICATOR", False),  # no value
         ("200", "INDICATOR", False),  # a value alone
-        ("自查", "TASK", True),  # tasks and deadlines are left alone
-        ("20", "DEADLINE", True),
+        ("自查", "TASK", True),  # a two-character task is real
+        ("加强(市）管理", "TASK", True),  # brackets of either width close each other
+        ("大气污染防治(", "TASK", False),  # cut inside its bracket
+        ("防震减灾(1分", "TASK", False),
+        ("菜市场提升改造工程★", "TASK", False),  # a list's mark is no part of the task
+        ("20", "DEADLINE", True),  # deadlines are left alone
     ],
 )
 def test_pieces_are_told_from_whole_spans(piece: str, label: str, ok: bool) -> None:
     assert _ok(piece, label) is ok
 
 
-def test_every_gold_lead_unit_and_indicator_of_the_training_labels_is_well_formed() -> None:
+def test_every_gold_span_of_the_training_labels_is_well_formed() -> None:
     labels = Path(__file__).resolve().parents[1] / "labels"
     if not any(labels.glob("*/*.jsonl")):
         pytest.skip("no training labels in this checkout")
