@@ -64,6 +64,7 @@ def test_corpus_gather_reserved_share_counts_the_t2s_form_too() -> None:
         ("某县实施方案", "各级党委要落实主体责任人的职责。", False),
         # a department's own plan names its offices
         ("某市卫生局任务分解", "1.加强卫生监督。（分管领导：王局长，责任处室：卫监处）", True),
+        ("某市民生工程", "乡镇综合文化站建设。承办部门：市文广新局", True),
     ],
 )
 def test_corpus_gather_plan_reason_keeps_plans_that_assign_tasks(title: str, text: str, kept: bool) -> None:
