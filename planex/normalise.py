@@ -131,7 +131,7 @@ _TITLE_END = re.compile(r"(?:通知|方案|意见|办法|规划|要点|报告|�
 # texts normalised differently with the marker table here, all of them for the worse).
 _ITEM_START = re.compile(
     r"[ \t\u3000\xa0]*(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|"
-    r"[①-⑳]|——|附件|附表|[〔【《]|(?:任务|工程|行动|项目)[一二三四五六七八九十\d]+[：:、])"
+    r"[①-⑳⑴-⒇⒈-⒛㈠-㈩]|——|附件|附表|[〔【《]|(?:任务|工程|行动|项目)[一二三四五六七八九十\d]+[：:、])"
 )
 # A line opening with a form's field (`完成时限：`, `牵头单位：`, `【责任单位】`) is a field of its own, never the
 # rest of a wrapped line: `…各县（市、区）人民政府\n完成时限：2025年底前` keeps its break.

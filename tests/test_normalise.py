@@ -86,7 +86,17 @@ def test_normalise_joins_wrapped_name_in_seed_000(seed_texts: dict[str, str]) ->
 
 
 @pytest.mark.parametrize(
-    "field", ["完成时限：2025年底前", "牵 头 单 位：市商务局", "【责任单位】市商务局", "任务二：建设中心", "12"]
+    "field",
+    # one-character item markers too (wb00001: `㈦依法治理…` had been joined to the lead line above it)
+    [
+        "完成时限：2025年底前",
+        "牵 头 单 位：市商务局",
+        "【责任单位】市商务局",
+        "任务二：建设中心",
+        "12",
+        "㈦依法治理",
+        "⑴推进改革",
+    ],
 )
 def test_a_line_opening_with_a_field_a_named_item_or_a_row_number_keeps_its_break(field: str) -> None:
     # The line before is long and does not end a sentence, as a PDF wrap's would.
