@@ -31,8 +31,6 @@ MIN_INDICATOR = 4
 # `≥80` under a column that names its unit), never a bare number or a number and its unit alone (`200`, `20个`,
 # pieces of longer targets).
 _SHORT_TARGET = re.compile(r"\d+[^\d\s]{2}|[≥≤><＞＜]\d+(?:\.\d+)?[%％]?")
-# Round brackets of either width, counted together: no gold TASK leaves one open or closes one it did not open.
-_OPEN, _CLOSE = re.compile(r"[^(（]"), re.compile(r"[^)）]")
 _MARKS = ("★", "☆")
 
 
@@ -44,5 +42,7 @@ def well_formed(text: str, start: int, end: int, label: str) -> bool:
     if label == "INDICATOR":
         return bool(_VALUE.search(piece)) and (len(piece) >= MIN_INDICATOR or bool(_SHORT_TARGET.fullmatch(piece)))
     if label == "TASK":  # a task cut inside a bracket (`大气污染防治(`, `防震减灾(1分`), or a list's mark (`…工程★`)
-        return len(_OPEN.sub("", piece)) == len(_CLOSE.sub("", piece)) and not piece.endswith(_MARKS)
+        # Brackets of either width count together: no gold TASK leaves one open or closes one it did not open.
+        opened, closed = (sum(map(piece.count, pair)) for pair in ("(（", ")）"))
+        return opened == closed and not piece.endswith(_MARKS)
     return True
